@@ -1,0 +1,166 @@
+package io.streamtrain.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.topology.LearnerSettings;
+import io.streamtrain.topology.LearnerTopics;
+import io.streamtrain.topology.LearnerTopology;
+import io.streamtrain.topology.Topic;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The learner as a running application: checks or creates its topics, builds the topology from the configuration,
+ * runs Kafka Streams and stops it cleanly.
+ */
+public final class LearnerApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LearnerApp.class);
+
+    private final LearnerConfig config;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    private LearnerApp(LearnerConfig config, Topology topology) {
+        this.config = config;
+        this.streams = new KafkaStreams(topology, config.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            failure = e;
+            log.error("the learner stopped on an error it cannot recover from; fix the cause and restart it", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("learner state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    /** Builds the learner from its configuration and starts it. */
+    public static LearnerApp start(LearnerConfig config) {
+        LearnerTopics topics = topics(config);
+        NetworkSpec spec = loadSpec(config.modelSpec());
+        if (config.createTopics()) {
+            createTopics(config, topics.names());
+        }
+        LearnerSettings settings = new LearnerSettings(topics,
+                () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
+                model -> spec,
+                config.checkpointEveryBatches(),
+                config.metricsInterval(),
+                config.metricsEveryExamples(),
+                config.punctuateInterval());
+        StreamsBuilder builder = new StreamsBuilder();
+        LearnerTopology.build(builder, settings);
+        Topology topology = builder.build(config.streamsProperties());
+        log.debug("learner topology:\n{}", topology.describe());
+        LearnerApp app = new LearnerApp(config, topology);
+        log.info("starting the learner: reading {}, writing {}, {}, {}; model spec {}; processing guarantee {}",
+                topics.examples(), topics.predictions(), topics.metrics(), topics.errors(), config.modelSpec(),
+                config.streamsProperties().get("processing.guarantee"));
+        app.streams.start();
+        return app;
+    }
+
+    /** The typed topics of the learner under the configured prefix. */
+    public static LearnerTopics topics(LearnerConfig config) {
+        String prefix = config.topicPrefix();
+        Map<String, Object> registry = config.registryConfig();
+        return new LearnerTopics(
+                new Topic<>(prefix + ".examples", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".predictions", Serdes.String(),
+                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
+                new Topic<>(prefix + ".metrics", Serdes.String(),
+                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
+                new Topic<>(prefix + ".errors", Serdes.String(),
+                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+    }
+
+    /** Loads a spec from a path, or from the specs shipped with Streamtrain with {@code classpath:<name>}. */
+    public static NetworkSpec loadSpec(String location) {
+        if (location.startsWith("classpath:")) {
+            return NetworkSpec.fromResource(location.substring("classpath:".length()));
+        }
+        return NetworkSpec.parse(Path.of(location));
+    }
+
+    private static void createTopics(LearnerConfig config, List<String> names) {
+        try (Admin admin = Admin.create(config.adminConfig())) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : names) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, Optional.of(config.partitions()),
+                            Optional.of(config.replicationFactor())));
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot check or create the learner's topics: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the Kafka cluster did not answer within 30 s while checking the "
+                    + "learner's topics; is bootstrap.servers right and the cluster up?", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** The running Kafka Streams instance, for its state and metrics. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public LearnerConfig config() {
+        return config;
+    }
+
+    /** Waits until the learner has stopped; returns the error that stopped it, if any. */
+    public Optional<Throwable> awaitStop() throws InterruptedException {
+        stopped.await();
+        return Optional.ofNullable(failure);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,229 @@
+package io.streamtrain.app;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The learner's configuration: its own {@code streamtrain.*} keys, parsed once into typed fields; every other key
+ * is a Kafka Streams or Kafka client setting (security included) or a schema registry setting, passed through.
+ */
+public final class LearnerConfig extends AbstractConfig {
+
+    private static final String GROUP_TOPICS = "Topics";
+    private static final String GROUP_MODEL = "Model";
+    private static final String GROUP_STATE = "State";
+
+    public static final String TOPIC_PREFIX = "streamtrain.topic.prefix";
+    public static final String TOPICS_CREATE = "streamtrain.topics.create";
+    public static final String TOPICS_PARTITIONS = "streamtrain.topics.partitions";
+    public static final String TOPICS_REPLICATION = "streamtrain.topics.replication.factor";
+    public static final String MODEL_SPEC = "streamtrain.model.spec";
+    public static final String CHECKPOINT_EVERY_BATCHES = "streamtrain.checkpoint.every.batches";
+    public static final String METRICS_INTERVAL_MS = "streamtrain.metrics.interval.ms";
+    public static final String METRICS_EVERY_EXAMPLES = "streamtrain.metrics.every.examples";
+    public static final String PUNCTUATE_INTERVAL_MS = "streamtrain.punctuate.interval.ms";
+
+    /** Prefixes of the keys handed to the registry client and serdes. */
+    private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
+        "use.latest.version", "specific.avro.reader"};
+
+    static final ConfigDef CONFIG = new ConfigDef()
+            .define(TOPIC_PREFIX, Type.STRING, "streamtrain", new TopicPrefixValidator(), Importance.HIGH,
+                    "Prefix of the topics: <prefix>.examples is read; <prefix>.predictions, <prefix>.metrics and "
+                            + "<prefix>.errors are written.",
+                    GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
+            .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create the topics at start when they are missing.",
+                    GROUP_TOPICS, 2, Width.SHORT, "Create topics")
+            .define(TOPICS_PARTITIONS, Type.INT, 1, Range.atLeast(1), Importance.LOW,
+                    "Partitions of topics created at start. A model lives in one partition; more partitions spread "
+                            + "more models over more instances.",
+                    GROUP_TOPICS, 3, Width.SHORT, "Partitions")
+            .define(TOPICS_REPLICATION, Type.SHORT, (short) -1, Range.atLeast(-1), Importance.LOW,
+                    "Replication factor of topics created at start; -1 takes the broker's default.",
+                    GROUP_TOPICS, 4, Width.SHORT, "Replication factor")
+            .define(MODEL_SPEC, Type.STRING, "classpath:specs/mlp-classifier.yaml", Importance.HIGH,
+                    "The network spec (YAML or JSON) every model is built from: a file path, or classpath:<name> "
+                            + "for a spec shipped with Streamtrain.",
+                    GROUP_MODEL, 1, Width.LONG, "Model spec")
+            .define(CHECKPOINT_EVERY_BATCHES, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
+                    "Mini-batches a model trains between two checkpoints of its network into the state store. "
+                            + "A restart fits again at most this many mini-batches.",
+                    GROUP_STATE, 1, Width.SHORT, "Checkpoint every (batches)")
+            .define(METRICS_INTERVAL_MS, Type.LONG, 5000L, Range.atLeast(10), Importance.MEDIUM,
+                    "How often each model's TrainingMetrics are written.",
+                    GROUP_STATE, 2, Width.SHORT, "Metrics interval (ms)")
+            .define(METRICS_EVERY_EXAMPLES, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW,
+                    "A model's TrainingMetrics are also written after this many examples, whichever comes first.",
+                    GROUP_STATE, 3, Width.SHORT, "Metrics every (examples)")
+            .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.LOW,
+                    "How often the learner looks for partial mini-batches that have waited their spec's batch "
+                            + "maxWaitMs.",
+                    GROUP_STATE, 4, Width.SHORT, "Punctuate interval (ms)");
+
+    private final String topicPrefix;
+    private final boolean createTopics;
+    private final int partitions;
+    private final short replicationFactor;
+    private final String modelSpec;
+    private final int checkpointEveryBatches;
+    private final Duration metricsInterval;
+    private final long metricsEveryExamples;
+    private final Duration punctuateInterval;
+
+    public LearnerConfig(Map<?, ?> originals) {
+        super(CONFIG, originals, false);
+        topicPrefix = getString(TOPIC_PREFIX);
+        createTopics = getBoolean(TOPICS_CREATE);
+        partitions = getInt(TOPICS_PARTITIONS);
+        replicationFactor = getShort(TOPICS_REPLICATION);
+        modelSpec = getString(MODEL_SPEC);
+        checkpointEveryBatches = getInt(CHECKPOINT_EVERY_BATCHES);
+        metricsInterval = Duration.ofMillis(getLong(METRICS_INTERVAL_MS));
+        metricsEveryExamples = getLong(METRICS_EVERY_EXAMPLES);
+        punctuateInterval = Duration.ofMillis(getLong(PUNCTUATE_INTERVAL_MS));
+        validate();
+    }
+
+    private void validate() {
+        Object bootstrap = originals().get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        if (bootstrap == null || bootstrap.toString().isBlank()) {
+            throw new ConfigException(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    "is required: the Kafka cluster to read examples from");
+        }
+        Object registry = originals().get("schema.registry.url");
+        if (registry == null || registry.toString().isBlank()) {
+            throw new ConfigException("schema.registry.url", registry,
+                    "is required: the Confluent-compatible schema registry of the Avro topics");
+        }
+        Object guarantee = originals().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+        if (guarantee != null && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)
+                && !StreamsConfig.AT_LEAST_ONCE.equals(guarantee)) {
+            throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
+                    "must be exactly_once_v2 (the default) or at_least_once");
+        }
+    }
+
+    public String topicPrefix() {
+        return topicPrefix;
+    }
+
+    public boolean createTopics() {
+        return createTopics;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+
+    public String modelSpec() {
+        return modelSpec;
+    }
+
+    public int checkpointEveryBatches() {
+        return checkpointEveryBatches;
+    }
+
+    public Duration metricsInterval() {
+        return metricsInterval;
+    }
+
+    public long metricsEveryExamples() {
+        return metricsEveryExamples;
+    }
+
+    public Duration punctuateInterval() {
+        return punctuateInterval;
+    }
+
+    /**
+     * The Kafka Streams properties: every key that is not Streamtrain's own, with Streamtrain's defaults where the
+     * user set nothing: exactly-once, a bounded commit interval, and the learner's application id.
+     */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamtrain-learner");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), "2097152");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "1000");
+        originals().forEach((k, v) -> {
+            if (!k.startsWith("streamtrain.")) {
+                p.put(k, v);
+            }
+        });
+        return p;
+    }
+
+    /** The keys for the registry client and the Avro serdes. */
+    public Map<String, Object> registryConfig() {
+        Map<String, Object> registry = new HashMap<>();
+        originals().forEach((k, v) -> {
+            for (String prefix : REGISTRY_PREFIXES) {
+                if (k.startsWith(prefix)) {
+                    registry.put(k, v);
+                }
+            }
+        });
+        return registry;
+    }
+
+    /** Kafka client properties for the admin client that checks and creates topics. */
+    public Map<String, Object> adminConfig() {
+        Map<String, Object> admin = new HashMap<>();
+        Properties streams = streamsProperties();
+        for (String key : org.apache.kafka.clients.admin.AdminClientConfig.configNames()) {
+            if (streams.containsKey(key)) {
+                admin.put(key, streams.get(key));
+            }
+        }
+        streams.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
+                admin.put(key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), v);
+            }
+        });
+        return admin;
+    }
+
+    /** The configuration reference, for {@code --help} and the documentation. */
+    public static String reference() {
+        return CONFIG.toRst();
+    }
+
+    /** Topic prefixes are topic names themselves: legal characters only, and short enough for the suffixes. */
+    static final class TopicPrefixValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String s = (String) value;
+            if (s == null || s.isEmpty() || s.length() > 200 || !s.matches("[a-zA-Z0-9._-]+")) {
+                throw new ConfigException(name, value,
+                        "must be 1 to 200 characters of a-z, A-Z, 0-9, '.', '_' and '-'");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "1 to 200 characters of [a-zA-Z0-9._-]";
+        }
+    }
+}

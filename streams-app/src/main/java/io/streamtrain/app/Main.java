@@ -1,0 +1,118 @@
+package io.streamtrain.app;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+import io.streamtrain.learn.SpecValidationException;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The {@code streamtrain} command line. */
+@Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
+        description = "Keeps a deep neural network learning from a live Kafka stream.",
+        subcommands = {Main.Run.class, Main.ConfigReference.class})
+public final class Main implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Runs the learner against a Kafka cluster and a schema registry.",
+                "It reads <prefix>.examples and writes <prefix>.predictions, <prefix>.metrics and <prefix>.errors.",
+                "Every key of the properties file that is not streamtrain.* is passed to Kafka Streams and its",
+                "clients (bootstrap.servers, security.protocol, sasl.*, ssl.*, ...) or to the registry client",
+                "(schema.registry.url, basic.auth.*, schema.registry.ssl.*). See 'streamtrain config'."},
+            footer = {"", "Example:", "  bin/streamtrain run --config learner.properties --model specs/my-model.yaml"})
+    static final class Run implements Callable<Integer> {
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "Properties file: Kafka, registry and streamtrain.* settings.")
+        Path config;
+
+        @Option(names = "--model", paramLabel = "SPEC",
+                description = "Network spec (YAML or JSON) for every model; overrides streamtrain.model.spec. "
+                        + "classpath:specs/<name> names a shipped spec.")
+        String model;
+
+        @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+                description = "A setting that overrides the properties file; may be repeated.")
+        Map<String, String> overrides = new LinkedHashMap<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            Map<String, Object> settings = new LinkedHashMap<>();
+            Properties file = new Properties();
+            try (Reader reader = Files.newBufferedReader(config)) {
+                file.load(reader);
+            } catch (IOException e) {
+                err.println("cannot read the configuration file " + config + ": " + e.getMessage());
+                return 2;
+            }
+            file.forEach((k, v) -> settings.put(k.toString(), v.toString().trim()));
+            settings.putAll(overrides);
+            if (model != null) {
+                settings.put(LearnerConfig.MODEL_SPEC, model);
+            }
+            LearnerConfig learnerConfig;
+            try {
+                learnerConfig = new LearnerConfig(settings);
+                LearnerApp.loadSpec(learnerConfig.modelSpec());
+            } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
+                err.println("invalid configuration: " + e.getMessage());
+                return 2;
+            }
+            LearnerApp app = LearnerApp.start(learnerConfig);
+            Thread hook = new Thread(app::close, "streamtrain-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Optional<Throwable> failure = app.awaitStop();
+            if (failure.isPresent()) {
+                log.error("the learner failed: {}", failure.get().getMessage());
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Prints the reference of the learner's streamtrain.* settings.")
+    static final class ConfigReference implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getOut().println(LearnerConfig.reference());
+            return 0;
+        }
+    }
+}

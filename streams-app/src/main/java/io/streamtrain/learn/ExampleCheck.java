@@ -1,0 +1,130 @@
+package io.streamtrain.learn;
+
+import java.util.List;
+
+/**
+ * Checks one example against a model before it is predicted or enters a mini-batch, so that bad input becomes a
+ * {@link Rejection} naming the field and the rule instead of an exception inside DL4J (or, worse, NaN weights).
+ * Immutable; the rule codes are stable and written to the error topic.
+ */
+public final class ExampleCheck {
+
+    /** The number of features is not the model's input size. Field {@code features}. */
+    public static final String FEATURE_COUNT = "feature-count";
+    /** A feature or a regression label is NaN or infinite. Field {@code features[i]} or {@code label}. */
+    public static final String NON_FINITE = "non-finite";
+    /** A class index outside {@code [0, numClasses)}. Field {@code label}. */
+    public static final String UNKNOWN_CLASS = "unknown-class";
+    /** A regression label for a classifier, or a class label for a regression model. Field {@code label}. */
+    public static final String LABEL_KIND = "label-kind";
+
+    private final int inputSize;
+    private final boolean classification;
+    private final int numClasses;
+
+    public ExampleCheck(int inputSize, boolean classification, int numClasses) {
+        if (inputSize < 1) {
+            throw new IllegalArgumentException("inputSize must be positive, was " + inputSize);
+        }
+        if (classification && numClasses < 2) {
+            throw new IllegalArgumentException("a classifier needs at least 2 classes, was " + numClasses);
+        }
+        this.inputSize = inputSize;
+        this.classification = classification;
+        this.numClasses = classification ? numClasses : 0;
+    }
+
+    /** The checks for a learner's model. */
+    public static ExampleCheck forLearner(Learner learner) {
+        return new ExampleCheck(learner.inputSize(), learner.isClassification(), learner.numClasses());
+    }
+
+    /** {@link #check(float[], Target)} for a learner's model. */
+    public static Rejection check(Learner learner, float[] features, Target label) {
+        return forLearner(learner).check(features, label);
+    }
+
+    /** {@link #check(List, Target)} for a learner's model. */
+    public static Rejection check(Learner learner, List<Float> features, Target label) {
+        return forLearner(learner).check(features, label);
+    }
+
+    /**
+     * The first problem with an example, features first; null when it can be used.
+     *
+     * @param features the feature vector
+     * @param label    the label, or null for an example that is only to be predicted
+     */
+    public Rejection check(float[] features, Target label) {
+        Rejection r = checkFeatures(features);
+        return r != null || label == null ? r : checkLabel(label);
+    }
+
+    /** As {@link #check(float[], Target)}, for features as a list (a null element is not finite). */
+    public Rejection check(List<Float> features, Target label) {
+        Rejection r = checkFeatures(features);
+        return r != null || label == null ? r : checkLabel(label);
+    }
+
+    /** The first problem with a feature list; null when it can be predicted. */
+    public Rejection checkFeatures(List<Float> features) {
+        if (features == null || features.size() != inputSize) {
+            return featureCount(features == null ? -1 : features.size());
+        }
+        for (int i = 0; i < inputSize; i++) {
+            Float f = features.get(i);
+            if (f == null || !Float.isFinite(f)) {
+                return nonFinite(i, f == null ? "missing (null)" : f.toString());
+            }
+        }
+        return null;
+    }
+
+    /** The first problem with a feature vector; null when it can be predicted. */
+    public Rejection checkFeatures(float[] features) {
+        if (features == null || features.length != inputSize) {
+            return featureCount(features == null ? -1 : features.length);
+        }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                return nonFinite(i, Float.toString(features[i]));
+            }
+        }
+        return null;
+    }
+
+    private Rejection featureCount(int got) {
+        return new Rejection("features", FEATURE_COUNT, "expected " + inputSize + " features, got "
+                + (got < 0 ? "none" : got));
+    }
+
+    private static Rejection nonFinite(int i, String value) {
+        return new Rejection("features[" + i + "]", NON_FINITE,
+                "feature " + i + " is " + value + "; features must be finite numbers");
+    }
+
+    /** The problem with a label; null when it can be trained on. */
+    public Rejection checkLabel(Target label) {
+        if (classification) {
+            if (!label.isClass()) {
+                return new Rejection("label", LABEL_KIND, "the model is a classifier, but the label is the"
+                        + " regression value " + label.value());
+            }
+            int c = label.classIndex();
+            if (c < 0 || c >= numClasses) {
+                return new Rejection("label", UNKNOWN_CLASS, "class index " + c + " is not one of the model's "
+                        + numClasses + " classes [0, " + numClasses + ")");
+            }
+            return null;
+        }
+        if (label.isClass()) {
+            return new Rejection("label", LABEL_KIND, "the model is a regression model, but the label is the class"
+                    + " index " + label.classIndex());
+        }
+        if (!Double.isFinite(label.value())) {
+            return new Rejection("label", NON_FINITE, "the regression label is " + label.value()
+                    + "; it must be a finite number");
+        }
+        return null;
+    }
+}

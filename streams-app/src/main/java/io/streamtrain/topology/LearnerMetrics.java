@@ -1,0 +1,128 @@
+package io.streamtrain.topology;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.streamtrain.avro.TrainingMetrics;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.metrics.stats.Rate;
+import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.streams.StreamsMetrics;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * The learner's own metrics, registered in Kafka Streams' metrics registry so that they are exported with Streams'
+ * metrics (JMX under {@code kafka.streams:type=streamtrain-learner-metrics}, or any configured reporter). Tagged by
+ * thread, task and model.
+ */
+final class LearnerMetrics implements AutoCloseable {
+
+    static final String GROUP = "streamtrain-learner-metrics";
+
+    private final StreamsMetrics streamsMetrics;
+    private final String threadId;
+    private final String taskId;
+    private final Map<String, ModelSensors> models = new HashMap<>();
+    private final Sensor errors;
+    private final List<Sensor> sensors = new ArrayList<>();
+
+    LearnerMetrics(ProcessorContext<?, ?> context) {
+        this.streamsMetrics = context.metrics();
+        this.threadId = Thread.currentThread().getName();
+        this.taskId = context.taskId().toString();
+        this.errors = sensor("errors", Map.of());
+        errors.add(name("errors-total", "Records rejected to the errors topic", Map.of()), new CumulativeSum());
+        errors.add(name("errors-rate", "Records rejected per second", Map.of()), new Rate());
+    }
+
+    void registerModel(String model) {
+        models.computeIfAbsent(model, ModelSensors::new);
+    }
+
+    void recordBatch(String model, int predicted, int trained, long version) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        s.examples.record(predicted);
+        if (trained > 0) {
+            s.trained.record(trained);
+        }
+        s.version.record(version);
+    }
+
+    void recordCheckpoint(String model, int bytes) {
+        models.computeIfAbsent(model, ModelSensors::new).checkpointBytes.record(bytes);
+    }
+
+    void recordWindow(String model, TrainingMetrics m) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        if (m.getMeanLoss() != null) {
+            s.loss.record(m.getMeanLoss());
+        }
+        if (m.getAccuracy() != null) {
+            s.accuracy.record(m.getAccuracy());
+        }
+    }
+
+    void recordError(String model, String rule) {
+        errors.record();
+        if (model != null) {
+            models.computeIfAbsent(model, ModelSensors::new).errors.record();
+        }
+    }
+
+    @Override
+    public void close() {
+        sensors.forEach(streamsMetrics::removeSensor);
+        sensors.clear();
+        models.clear();
+    }
+
+    private Sensor sensor(String name, Map<String, String> extraTags) {
+        String fullName = "streamtrain." + taskId + "." + name + extraTags.values();
+        Sensor sensor = streamsMetrics.addSensor(fullName, Sensor.RecordingLevel.INFO);
+        sensors.add(sensor);
+        return sensor;
+    }
+
+    private MetricName name(String name, String description, Map<String, String> extraTags) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("thread-id", threadId);
+        tags.put("task-id", taskId);
+        tags.putAll(extraTags);
+        return new MetricName(name, GROUP, description, tags);
+    }
+
+    private final class ModelSensors {
+        final Sensor examples;
+        final Sensor trained;
+        final Sensor version;
+        final Sensor loss;
+        final Sensor accuracy;
+        final Sensor errors;
+        final Sensor checkpointBytes;
+
+        ModelSensors(String model) {
+            Map<String, String> tags = Map.of("model", model);
+            examples = sensor("examples", tags);
+            examples.add(name("examples-total", "Examples predicted", tags), new CumulativeSum());
+            examples.add(name("examples-rate", "Examples predicted per second", tags), new Rate());
+            trained = sensor("trained", tags);
+            trained.add(name("trained-total", "Examples trained on", tags), new CumulativeSum());
+            trained.add(name("trained-rate", "Examples trained on per second", tags), new Rate());
+            version = sensor("version", tags);
+            version.add(name("model-version", "Training steps the model has taken", tags), new Value());
+            loss = sensor("loss", tags);
+            loss.add(name("loss", "Mean prequential loss of the last metrics window", tags), new Value());
+            accuracy = sensor("accuracy", tags);
+            accuracy.add(name("accuracy", "Prequential accuracy of the last metrics window", tags), new Value());
+            errors = sensor("model-errors", tags);
+            errors.add(name("model-errors-total", "Records of this model rejected", tags), new CumulativeSum());
+            checkpointBytes = sensor("checkpoint", tags);
+            checkpointBytes.add(name("checkpoint-bytes", "Size of the last checkpoint", tags), new Value());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.streamtrain.topology;
+
+import java.util.List;
+
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.TrainingMetrics;
+
+/**
+ * The topics the learner reads and writes. Examples are read as raw bytes and decoded inside the learner, so that a
+ * record that cannot be decoded is written to the errors topic with its bytes rather than stopping the task.
+ */
+public record LearnerTopics(
+        Topic<String, byte[]> examples,
+        Topic<String, Prediction> predictions,
+        Topic<String, TrainingMetrics> metrics,
+        Topic<String, RejectedRecord> errors) {
+
+    /** The topic names, for creating or checking them. */
+    public List<String> names() {
+        return List.of(examples.name(), predictions.name(), metrics.name(), errors.name());
+    }
+}

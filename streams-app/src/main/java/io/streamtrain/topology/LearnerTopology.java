@@ -1,0 +1,67 @@
+package io.streamtrain.topology;
+
+import java.util.Set;
+
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.TrainingMetrics;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The learner topology: examples in; predictions, metrics and rejected records out. A pure function of a
+ * {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
+ */
+public final class LearnerTopology {
+
+    private LearnerTopology() {
+    }
+
+    /** Adds the learner to {@code builder}. */
+    public static void build(StreamsBuilder builder, LearnerSettings settings) {
+        LearnerTopics topics = settings.topics();
+        KStream<String, SpecificRecord> outputs = builder
+                .stream(topics.examples().name(), topics.examples().consumed())
+                .process(new LearnerSupplier(settings), Named.as("learner"));
+
+        outputs.split(Named.as("output-"))
+                .branch((model, value) -> value instanceof Prediction, Branched.withConsumer(s -> s
+                        .mapValues(v -> (Prediction) v, Named.as("as-prediction"))
+                        .to(topics.predictions().name(), topics.predictions().produced()), "predictions"))
+                .branch((model, value) -> value instanceof TrainingMetrics, Branched.withConsumer(s -> s
+                        .mapValues(v -> (TrainingMetrics) v, Named.as("as-metrics"))
+                        .to(topics.metrics().name(), topics.metrics().produced()), "metrics"))
+                .branch((model, value) -> value instanceof RejectedRecord, Branched.withConsumer(s -> s
+                        .mapValues(v -> (RejectedRecord) v, Named.as("as-rejected"))
+                        .to(topics.errors().name(), topics.errors().produced()), "errors"))
+                .noDefaultBranch();
+    }
+
+    private record LearnerSupplier(LearnerSettings settings)
+            implements ProcessorSupplier<String, byte[], String, SpecificRecord> {
+
+        @Override
+        public Processor<String, byte[], String, SpecificRecord> get() {
+            return new LearnerProcessor(settings);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(LearnerSettings.STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                    // no cache: every write must reach the changelog in the order it was made
+                    .withCachingDisabled()
+                    .withLoggingEnabled(java.util.Map.of());
+            return Set.of(store);
+        }
+    }
+}

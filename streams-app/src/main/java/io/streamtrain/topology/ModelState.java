@@ -1,0 +1,95 @@
+package io.streamtrain.topology;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the store remembers of one model between commits, apart from the checkpoint bytes and the examples:
+ * which examples the checkpoint already includes, which were trained on since then and in which mini-batches
+ * (to replay them exactly), the prequential score and the counters of the current metrics window.
+ *
+ * <p>Restoring a model is: load the checkpoint of {@link #checkpointGeneration}, then fit again, batch by batch,
+ * the labeled entries up to each of {@link #batchEnds}; entries after {@link #processedSeq} wait in the inbox.
+ */
+final class ModelState {
+
+    private static final int FORMAT = 1;
+
+    /** Entries with a sequence number up to this one are included in the checkpoint. */
+    long checkpointSeq = -1;
+    /** Generation of the checkpoint chunks in the store; -1 when the model has none yet. */
+    long checkpointGeneration = -1;
+    int checkpointChunks;
+    /** Entries up to this one were predicted (and, when labeled, trained on). */
+    long processedSeq = -1;
+    /** For each mini-batch fitted since the checkpoint, the sequence number of its last entry. */
+    final List<Long> batchEnds = new ArrayList<>();
+    /** The prequential score, as {@code PrequentialScore} bytes; null before the first labeled example. */
+    byte[] score;
+    long windowStartMs;
+    long windowExamples;
+    long windowTrained;
+    long windowErrors;
+
+    byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(FORMAT);
+            out.writeLong(checkpointSeq);
+            out.writeLong(checkpointGeneration);
+            out.writeInt(checkpointChunks);
+            out.writeLong(processedSeq);
+            out.writeInt(batchEnds.size());
+            for (long end : batchEnds) {
+                out.writeLong(end);
+            }
+            out.writeInt(score == null ? -1 : score.length);
+            if (score != null) {
+                out.write(score);
+            }
+            out.writeLong(windowStartMs);
+            out.writeLong(windowExamples);
+            out.writeLong(windowTrained);
+            out.writeLong(windowErrors);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static ModelState fromBytes(byte[] data) {
+        ModelState s = new ModelState();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IllegalStateException("model state format " + format + " is not supported (expected "
+                        + FORMAT + "); it was written by another version of Streamtrain");
+            }
+            s.checkpointSeq = in.readLong();
+            s.checkpointGeneration = in.readLong();
+            s.checkpointChunks = in.readInt();
+            s.processedSeq = in.readLong();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                s.batchEnds.add(in.readLong());
+            }
+            int scoreLength = in.readInt();
+            if (scoreLength >= 0) {
+                s.score = in.readNBytes(scoreLength);
+            }
+            s.windowStartMs = in.readLong();
+            s.windowExamples = in.readLong();
+            s.windowTrained = in.readLong();
+            s.windowErrors = in.readLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt model state", e);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,56 @@
+package io.streamtrain.topology;
+
+/**
+ * Keys of the learner's state store. One store holds, per model, its meta record, its checkpoint chunks and the
+ * examples it has seen since its last checkpoint, so that all of a model's state changes land in one changelog
+ * partition, in order.
+ *
+ * <p>A NUL separates the model id from the rest; model ids with control characters are rejected before they get
+ * here. Sequence numbers are fixed-width hex so that the store's byte order is their numeric order.
+ */
+final class StateKeys {
+
+    private static final char SEP = '\u0000';
+
+    private StateKeys() {
+    }
+
+    static String meta(String model) {
+        return model + SEP + 'm';
+    }
+
+    static String checkpointChunk(String model, long generation, int chunk) {
+        return model + SEP + 'c' + SEP + hex(generation) + SEP + String.format("%08x", chunk);
+    }
+
+    static String entryPrefix(String model) {
+        return model + SEP + 'e' + SEP;
+    }
+
+    static String entry(String model, long seq) {
+        return entryPrefix(model) + hex(seq);
+    }
+
+    /** The sequence number of an entry key made by {@link #entry}. */
+    static long entrySeq(String key) {
+        return Long.parseUnsignedLong(key.substring(key.length() - 16), 16);
+    }
+
+    /** The model id of a meta key made by {@link #meta}, or null for any other key. */
+    static String modelOfMeta(String key) {
+        int sep = key.indexOf(SEP);
+        return sep > 0 && key.length() == sep + 2 && key.charAt(sep + 1) == 'm' ? key.substring(0, sep) : null;
+    }
+
+    /** Whether a model id can be used as a key here: not blank, no control characters, at most 249 characters. */
+    static boolean isValidModelId(String model) {
+        if (model == null || model.isBlank() || model.length() > 249) {
+            return false;
+        }
+        return model.chars().noneMatch(Character::isISOControl);
+    }
+
+    private static String hex(long value) {
+        return String.format("%016x", value);
+    }
+}

@@ -1,0 +1,87 @@
+package io.streamtrain.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpNamesTheCommandsAndTheirOptions() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "config");
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString()).contains("--config", "--model", "bootstrap.servers", "schema.registry.url",
+                "<prefix>.examples");
+    }
+
+    @Test
+    void configPrintsTheReferenceOfEverySetting() {
+        assertThat(run("config")).isZero();
+        assertThat(out.toString()).contains(LearnerConfig.TOPIC_PREFIX, LearnerConfig.MODEL_SPEC,
+                LearnerConfig.CHECKPOINT_EVERY_BATCHES, LearnerConfig.METRICS_INTERVAL_MS);
+    }
+
+    @Test
+    void aMissingConfigFileIsAClearErrorAndExitCode2() {
+        assertThat(run("run", "--config", dir.resolve("nope.properties").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read the configuration file").contains("nope.properties");
+    }
+
+    @Test
+    void aConfigWithoutTheRegistryIsRefusedNamingTheKey() throws IOException {
+        Path config = dir.resolve("learner.properties");
+        Files.writeString(config, "bootstrap.servers=127.0.0.1:9092\n");
+        assertThat(run("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("schema.registry.url");
+    }
+
+    @Test
+    void anInvalidSpecIsRefusedNamingTheFieldAndTheRule() throws IOException {
+        Path config = dir.resolve("learner.properties");
+        Files.writeString(config, "bootstrap.servers=127.0.0.1:9092\nschema.registry.url=http://127.0.0.1:1\n");
+        Path spec = dir.resolve("bad.yaml");
+        Files.writeString(spec, """
+                inputSize: 4
+                layers:
+                  - {type: dense, units: 8, activation: relu}
+                output: {type: classification, classes: 2}
+                optimizer: {type: adam, learningRate: -0.1}
+                """);
+        assertThat(run("run", "--config", config.toString(), "--model", spec.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("optimizer.learningRate");
+    }
+
+    @Test
+    void anUnknownProcessingGuaranteeIsRefused() throws IOException {
+        Path config = dir.resolve("learner.properties");
+        Files.writeString(config, """
+                bootstrap.servers=127.0.0.1:9092
+                schema.registry.url=http://127.0.0.1:1
+                processing.guarantee=exactly_once
+                """);
+        assertThat(run("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("processing.guarantee");
+    }
+}
