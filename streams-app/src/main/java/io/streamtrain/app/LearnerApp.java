@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +31,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.factory.Nd4jBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +69,7 @@ public final class LearnerApp implements AutoCloseable {
     public static LearnerApp start(LearnerConfig config) {
         LearnerTopics topics = topics(config);
         NetworkSpec spec = loadSpec(config.modelSpec());
+        logBackend();
         if (config.createTopics()) {
             createTopics(config, topics.names());
         }
@@ -86,6 +90,28 @@ public final class LearnerApp implements AutoCloseable {
                 config.streamsProperties().get("processing.guarantee"));
         app.streams.start();
         return app;
+    }
+
+    /**
+     * Logs the ND4J backend the networks compute on (the metrics report it too, as {@code backend}). Loading it here,
+     * before Kafka Streams starts, also makes a build without a usable backend (a CUDA build without a GPU) fail at
+     * once rather than at the first example.
+     */
+    private static void logBackend() {
+        Nd4jBackend backend;
+        try {
+            backend = Nd4j.getBackend();
+        } catch (ExceptionInInitializerError e) {
+            // ND4J loads its backend in a static initializer; the warnings it logged before say why each one failed
+            throw new IllegalStateException("no usable ND4J backend: a CUDA build (-Pcuda) needs an NVIDIA GPU, its "
+                    + "driver and the CUDA 11.6 libraries; the CPU build needs nd4j-native for this platform", e);
+        }
+        Properties environment = Nd4j.getExecutioner().getEnvironmentInformation();
+        log.info("ND4J backend {} ({}): blas {}, omp threads {}, cores {}{}", backend.getClass().getSimpleName(),
+                Nd4j.getEnvironment().isCPU() ? "CPU" : "CUDA", environment.get("blas.vendor"),
+                environment.get("omp.threads"), environment.get("cores"),
+                environment.containsKey("cuda.availableDevices")
+                        ? ", devices " + environment.get("cuda.availableDevices") : "");
     }
 
     /** The typed topics of the learner under the configured prefix. */

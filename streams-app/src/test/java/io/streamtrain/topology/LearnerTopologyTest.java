@@ -210,6 +210,30 @@ class LearnerTopologyTest {
     }
 
     @Test
+    void theLearnersOwnMetricsAreInKafkaStreamsMetricsRegistry() {
+        for (int i = 0; i < 64; i++) {
+            send(example("m", 20, i % 2));
+        }
+        send(example("m", 19, 1));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertThat(metric("examples-total", "m")).isEqualTo(64.0);
+        assertThat(metric("trained-total", "m")).isEqualTo(64.0);
+        assertThat(metric("model-version", "m")).isEqualTo(2.0);
+        assertThat(metric("model-errors-total", "m")).isEqualTo(1.0);
+        assertThat(metric("loss", "m")).isPositive();
+        assertThat(metric("accuracy", "m")).isBetween(0.0, 1.0);
+        assertThat(metric("errors-total", null)).isEqualTo(1.0);
+    }
+
+    private double metric(String name, String model) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals(LearnerMetrics.GROUP) && e.getKey().name().equals(name)
+                        && (model == null || model.equals(e.getKey().tags().get("model"))))
+                .map(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .findFirst().orElseThrow(() -> new AssertionError("no metric " + name + " for " + model));
+    }
+
+    @Test
     void checkpointsKeepTheStoreBounded() {
         // checkpoint every 2 batches: after 10 batches only what was trained since the last checkpoint remains
         for (int i = 0; i < 32 * 10 + 3; i++) {
