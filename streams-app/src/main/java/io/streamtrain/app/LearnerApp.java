@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Prediction;
@@ -19,6 +20,7 @@ import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.registry.SchemaRegistryException;
 import io.streamtrain.topology.LearnerSettings;
 import io.streamtrain.topology.LearnerTopics;
 import io.streamtrain.topology.LearnerTopology;
@@ -46,13 +48,24 @@ public final class LearnerApp implements AutoCloseable {
 
     private final LearnerConfig config;
     private final KafkaStreams streams;
+    /** Thread replacements allowed for transient failures before the learner gives up and exits. */
+    static final int MAX_THREAD_REPLACEMENTS = 10;
+
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger transientFailures = new AtomicInteger();
     private volatile Throwable failure;
 
     private LearnerApp(LearnerConfig config, Topology topology) {
         this.config = config;
         this.streams = new KafkaStreams(topology, config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
+            if (isTransient(e) && transientFailures.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
+                // the registry or the cluster was out of reach past the clients' own retries: under exactly-once
+                // the task's transaction is aborted and a new thread takes it up from the last commit
+                log.warn("a stream thread failed on a transient error (replacement {} of at most {}): {}",
+                        transientFailures.get(), MAX_THREAD_REPLACEMENTS, e.getMessage());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             failure = e;
             log.error("the learner stopped on an error it cannot recover from; fix the cause and restart it", e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -167,6 +180,19 @@ public final class LearnerApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /** Whether an error is an outage that may pass: a registry that could not be reached or answered 5xx. */
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException r) {
+                return r.isRetriable();
+            }
+            if (t instanceof org.apache.kafka.common.errors.RetriableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The running Kafka Streams instance, for its state and metrics. */

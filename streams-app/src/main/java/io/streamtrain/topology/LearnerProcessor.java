@@ -20,6 +20,7 @@ import io.streamtrain.learn.Outputs;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
+import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -79,7 +80,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         Example example;
         try {
             example = deserializer.deserialize(settings.topics().examples().name(), record.headers(), record.value());
-        } catch (RuntimeException e) {
+        } catch (WireFormatException e) {
+            // the bytes are at fault; a registry that cannot be reached is not, and fails the task instead
             reject(record, null, new Rejection("value", "undecodable", e.getMessage()));
             return;
         }
