@@ -92,7 +92,8 @@ public final class LearnerApp implements AutoCloseable {
                 config.checkpointEveryBatches(),
                 config.metricsInterval(),
                 config.metricsEveryExamples(),
-                config.punctuateInterval());
+                config.punctuateInterval(),
+                config.dedupeWindow());
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
         Topology topology = builder.build(config.streamsProperties());

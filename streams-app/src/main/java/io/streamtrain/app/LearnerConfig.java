@@ -36,6 +36,7 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String METRICS_INTERVAL_MS = "streamtrain.metrics.interval.ms";
     public static final String METRICS_EVERY_EXAMPLES = "streamtrain.metrics.every.examples";
     public static final String PUNCTUATE_INTERVAL_MS = "streamtrain.punctuate.interval.ms";
+    public static final String DEDUPE_WINDOW = "streamtrain.dedupe.window";
 
     /** Prefixes of the keys handed to the registry client and serdes. */
     private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
@@ -73,7 +74,12 @@ public final class LearnerConfig extends AbstractConfig {
             .define(PUNCTUATE_INTERVAL_MS, Type.LONG, 20L, Range.between(1, 60_000), Importance.LOW,
                     "How often the learner looks for partial mini-batches that have waited their spec's batch "
                             + "maxWaitMs.",
-                    GROUP_STATE, 4, Width.SHORT, "Punctuate interval (ms)");
+                    GROUP_STATE, 4, Width.SHORT, "Punctuate interval (ms)")
+            .define(DEDUPE_WINDOW, Type.INT, 100_000, Range.between(0, 10_000_000), Importance.MEDIUM,
+                    "How many of each model's most recent example ids are remembered: an example whose id is among "
+                            + "them is a redelivery and is skipped (not predicted, not trained on again). 0 turns "
+                            + "this off. Memory: about 100 bytes per id and model.",
+                    GROUP_STATE, 5, Width.SHORT, "Dedupe window (ids)");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -84,6 +90,7 @@ public final class LearnerConfig extends AbstractConfig {
     private final Duration metricsInterval;
     private final long metricsEveryExamples;
     private final Duration punctuateInterval;
+    private final int dedupeWindow;
 
     public LearnerConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -96,6 +103,7 @@ public final class LearnerConfig extends AbstractConfig {
         metricsInterval = Duration.ofMillis(getLong(METRICS_INTERVAL_MS));
         metricsEveryExamples = getLong(METRICS_EVERY_EXAMPLES);
         punctuateInterval = Duration.ofMillis(getLong(PUNCTUATE_INTERVAL_MS));
+        dedupeWindow = getInt(DEDUPE_WINDOW);
         validate();
     }
 
@@ -152,6 +160,10 @@ public final class LearnerConfig extends AbstractConfig {
 
     public Duration punctuateInterval() {
         return punctuateInterval;
+    }
+
+    public int dedupeWindow() {
+        return dedupeWindow;
     }
 
     /**

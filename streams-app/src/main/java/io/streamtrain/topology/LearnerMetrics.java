@@ -67,6 +67,10 @@ final class LearnerMetrics implements AutoCloseable {
         }
     }
 
+    void recordDuplicate(String model) {
+        models.computeIfAbsent(model, ModelSensors::new).duplicates.record();
+    }
+
     void recordError(String model, String rule) {
         errors.record();
         if (model != null) {
@@ -104,6 +108,7 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor accuracy;
         final Sensor errors;
         final Sensor checkpointBytes;
+        final Sensor duplicates;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -123,6 +128,8 @@ final class LearnerMetrics implements AutoCloseable {
             errors.add(name("model-errors-total", "Records of this model rejected", tags), new CumulativeSum());
             checkpointBytes = sensor("checkpoint", tags);
             checkpointBytes.add(name("checkpoint-bytes", "Size of the last checkpoint", tags), new Value());
+            duplicates = sensor("duplicates", tags);
+            duplicates.add(name("duplicates-total", "Redelivered examples skipped", tags), new CumulativeSum());
         }
     }
 }

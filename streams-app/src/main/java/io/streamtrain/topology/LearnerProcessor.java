@@ -103,6 +103,14 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return;
         }
         ModelRuntime runtime = models.computeIfAbsent(model, this::load);
+        if (runtime.dedupe != null && !runtime.dedupe.remember(example.getId())) {
+            // a redelivery of an example this model has already taken: its prediction exists, it was trained on
+            log.debug("model {}: skipped example {}, seen recently", model, example.getId());
+            runtime.state.windowDuplicates++;
+            metrics.recordDuplicate(model);
+            store.put(StateKeys.meta(model), runtime.state.toBytes());
+            return;
+        }
         Rejection rejection = ExampleCheck.check(runtime.learner, example.getFeatures(), target(example));
         if (rejection != null) {
             reject(record, runtime, rejection);
@@ -128,7 +136,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 processBatch(runtime);
             }
             if (now - runtime.state.windowStartMs >= settings.metricsInterval().toMillis()
-                    && (runtime.state.windowExamples > 0 || runtime.state.windowErrors > 0)) {
+                    && (runtime.state.windowExamples > 0 || runtime.state.windowErrors > 0
+                            || runtime.state.windowDuplicates > 0)) {
                 emitMetrics(runtime, now);
             }
         }
@@ -174,6 +183,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             runtime.state.batchEnds.add(last);
             runtime.state.windowTrained += trainFeatures.size();
         }
+        if (runtime.dedupe != null) {
+            writeDedupeSegment(runtime, batch);
+        }
         runtime.state.processedSeq = last;
         runtime.state.windowExamples += n;
         runtime.inbox = new ArrayList<>(runtime.batchSize);
@@ -185,6 +197,25 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         metrics.recordBatch(runtime.model, n, trainFeatures.size(), learner.version());
         log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, n,
                 trainFeatures.size(), learner.version());
+    }
+
+    /**
+     * Remembers the ids of a processed batch in the store, one record per batch, and forgets the oldest batches once
+     * more ids than the window are kept: the window costs one small write per batch, not one per example.
+     */
+    private void writeDedupeSegment(ModelRuntime runtime, List<Entry> batch) {
+        List<String> ids = new ArrayList<>(batch.size());
+        batch.forEach(e -> ids.add(e.example.getId()));
+        RecentIds dedupe = runtime.dedupe;
+        long segment = dedupe.nextSegment++;
+        store.put(StateKeys.dedupeSegment(runtime.model, segment), RecentIds.encode(ids));
+        dedupe.segments.addLast(new long[] {segment, ids.size()});
+        dedupe.storedIds += ids.size();
+        while (dedupe.storedIds - dedupe.segments.peekFirst()[1] >= dedupe.window) {
+            long[] oldest = dedupe.segments.removeFirst();
+            dedupe.storedIds -= oldest[1];
+            store.delete(StateKeys.dedupeSegment(runtime.model, oldest[0]));
+        }
     }
 
     private static void fit(Learner learner, List<float[]> features, List<Target> targets, List<Float> weights) {
@@ -257,6 +288,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setTrained(state.windowTrained)
                 .setExamplesTrained(runtime.learner.examplesTrained())
                 .setErrors(state.windowErrors)
+                .setDuplicates(state.windowDuplicates)
                 .setMeanLoss(score.windowCount() > 0 ? score.windowMeanLoss() : null)
                 .setAccuracy(runtime.learner.isClassification() && score.windowCount() > 0
                         ? score.windowAccuracy() : null)
@@ -274,6 +306,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         state.windowExamples = 0;
         state.windowTrained = 0;
         state.windowErrors = 0;
+        state.windowDuplicates = 0;
         state.score = score.toBytes();
         store.put(StateKeys.meta(runtime.model), state.toBytes());
     }
@@ -357,7 +390,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
         }
         PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
-        ModelRuntime runtime = new ModelRuntime(model, learner, score, state);
+        ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow());
         if (stateBytes == null) {
             state.windowStartMs = context.currentSystemTimeMs();
         }
@@ -399,10 +432,24 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 replayed += features.size();
             }
         }
+        if (runtime.dedupe != null) {
+            try (KeyValueIterator<String, byte[]> it = store.prefixScan(StateKeys.dedupePrefix(model),
+                    prefixSerializer)) {
+                while (it.hasNext()) {
+                    KeyValue<String, byte[]> kv = it.next();
+                    List<String> ids = RecentIds.decode(kv.value);
+                    runtime.dedupe.restoreSegment(StateKeys.dedupeSegmentOf(kv.key), ids);
+                }
+            }
+        }
         long maxSeq = state.processedSeq;
         for (long seq : seqs) {
             if (seq > state.processedSeq) {
-                runtime.inbox.add(new Entry(seq, entries.get(seq)));
+                Example waiting = entries.get(seq);
+                runtime.inbox.add(new Entry(seq, waiting));
+                if (runtime.dedupe != null) {
+                    runtime.dedupe.remember(waiting.getId());
+                }
             }
             maxSeq = Math.max(maxSeq, seq);
         }
@@ -476,11 +523,13 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         final ModelState state;
         final int batchSize;
         final long maxWaitMs;
+        /** The ids seen recently, or null when the dedupe window is off. */
+        final RecentIds dedupe;
         List<Entry> inbox;
         long nextSeq;
         long oldestArrivalMs;
 
-        ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state) {
+        ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state, int dedupeWindow) {
             this.model = model;
             this.learner = learner;
             this.score = score;
@@ -488,6 +537,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             this.batchSize = learner.spec().batchSize();
             this.maxWaitMs = learner.spec().maxWaitMs();
             this.inbox = new ArrayList<>(batchSize);
+            this.dedupe = dedupeWindow > 0 ? new RecentIds(dedupeWindow) : null;
         }
     }
 }

@@ -21,6 +21,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param metricsInterval how often each model's metrics are written
  * @param metricsEveryExamples a model's metrics are written at the latest after this many examples
  * @param punctuateInterval how often the learner looks for partial mini-batches that have waited long enough
+ * @param dedupeWindow how many of a model's most recent example ids are remembered, so that a redelivered example
+ *     (same id) is not predicted or trained on again; 0 turns this off
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -29,7 +31,8 @@ public record LearnerSettings(
         int checkpointEveryBatches,
         Duration metricsInterval,
         long metricsEveryExamples,
-        Duration punctuateInterval) {
+        Duration punctuateInterval,
+        int dedupeWindow) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -48,6 +51,9 @@ public record LearnerSettings(
         }
         if (metricsEveryExamples < 1) {
             throw new IllegalArgumentException("metricsEveryExamples must be at least 1, was " + metricsEveryExamples);
+        }
+        if (dedupeWindow < 0) {
+            throw new IllegalArgumentException("dedupeWindow must be 0 (off) or positive, was " + dedupeWindow);
         }
         if (punctuateInterval.isNegative() || punctuateInterval.isZero()) {
             throw new IllegalArgumentException("punctuateInterval must be positive, was " + punctuateInterval);

@@ -19,7 +19,7 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     /** Entries with a sequence number up to this one are included in the checkpoint. */
     long checkpointSeq = -1;
@@ -36,6 +36,7 @@ final class ModelState {
     long windowExamples;
     long windowTrained;
     long windowErrors;
+    long windowDuplicates;
 
     byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
@@ -57,6 +58,7 @@ final class ModelState {
             out.writeLong(windowExamples);
             out.writeLong(windowTrained);
             out.writeLong(windowErrors);
+            out.writeLong(windowDuplicates);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,6 +89,7 @@ final class ModelState {
             s.windowExamples = in.readLong();
             s.windowTrained = in.readLong();
             s.windowErrors = in.readLong();
+            s.windowDuplicates = in.readLong();
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);
         }

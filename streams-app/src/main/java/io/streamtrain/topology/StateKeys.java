@@ -23,6 +23,19 @@ final class StateKeys {
         return model + SEP + 'c' + SEP + hex(generation) + SEP + String.format("%08x", chunk);
     }
 
+    static String dedupePrefix(String model) {
+        return model + SEP + 'd' + SEP;
+    }
+
+    static String dedupeSegment(String model, long segment) {
+        return dedupePrefix(model) + hex(segment);
+    }
+
+    /** The segment number of a key made by {@link #dedupeSegment}. */
+    static long dedupeSegmentOf(String key) {
+        return entrySeq(key);
+    }
+
     static String entryPrefix(String model) {
         return model + SEP + 'e' + SEP;
     }

@@ -60,7 +60,7 @@ class LearnerTopologyTest {
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
         LearnerSettings settings = new LearnerSettings(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                model -> SPEC, 2, Duration.ofSeconds(5), 1_000_000, Duration.ofMillis(50));
+                model -> SPEC, 2, Duration.ofSeconds(5), 1_000_000, Duration.ofMillis(50), 1000);
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
 
@@ -207,6 +207,53 @@ class LearnerTopologyTest {
 
         driver.advanceWallClockTime(Duration.ofSeconds(6));
         assertThat(metrics.isEmpty()).as("no window without examples").isTrue();
+    }
+
+    @Test
+    void aRedeliveredExampleIsNeitherPredictedNorTrainedOnAgain() {
+        List<Example> first = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            Example e = example("m", 20, i % 2);
+            first.add(e);
+            send(e);
+        }
+        // the same examples again, as a source redelivers them after a restart, then new ones
+        first.forEach(this::send);
+        for (int i = 0; i < 32; i++) {
+            send(example("m", 20, i % 2));
+        }
+        List<Prediction> all = predictions.readValuesToList();
+        assertThat(all).hasSize(64);
+        assertThat(all).extracting(Prediction::getExampleId).doesNotHaveDuplicates();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getExamplesTrained()).isEqualTo(64);
+        assertThat(m.getDuplicates()).isEqualTo(32);
+        assertThat(metric("duplicates-total", "m")).isEqualTo(32.0);
+    }
+
+    @Test
+    void theDedupeWindowForgetsTheOldestIdsAndKeepsTheStoreBounded() {
+        // window 1000, batches of 32: after 3200 examples about 1000 ids are kept, in a few segments
+        for (int i = 0; i < 3200; i++) {
+            send(example("m", 20, i % 2));
+        }
+        var store = driver.<String, byte[]>getKeyValueStore(LearnerSettings.STATE_STORE);
+        long kept = 0;
+        try (var it = store.prefixScan(StateKeys.dedupePrefix("m"), Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                kept += RecentIds.decode(it.next().value).size();
+            }
+        }
+        assertThat(kept).isBetween(1000L, 1000L + 32);
+        // the oldest ids are forgotten: the first example again is taken as new
+        predictions.readValuesToList();
+        Example again = Example.newBuilder(example("m", 20, 1)).setId("m-0").build();
+        for (int i = 0; i < 31; i++) {
+            send(example("m", 20, 1));
+        }
+        send(again);
+        assertThat(predictions.readValuesToList()).extracting(Prediction::getExampleId).contains("m-0");
     }
 
     @Test
