@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# The Streamtrain learner on NVIDIA GPUs (nd4j-cuda-11.6; DL4J has no CUDA 12 release).
+#
+# Built from the repository root, after the CUDA build, which goes to streams-app/target/cuda/ and so never mixes
+# with the CPU build in streams-app/target/:
+#   ./mvnw -B -Pcuda -DskipTests package -pl streams-app -am
+#   docker build -f docker/learner-cuda.Dockerfile -t streamtrain/learner-cuda:0.1.0-SNAPSHOT .
+# Runs where the NVIDIA Container Toolkit is installed and the driver supports CUDA 11.6 (R510 or later):
+#   docker run --gpus 1 ...   or the gpu profile of docker/docker-compose.yml.
+#
+# The CUDA libraries the backend links (cudart, cuBLAS, cuSOLVER; cuDNN 8 for the -cudnn build) come from this
+# base image rather than from org.bytedeco:cuda's linux-x86_64-redist jars (~2 GB more in lib/).
+FROM eclipse-temurin:17.0.19_10-jre-noble AS jre
+
+FROM nvidia/cuda:11.6.2-cudnn8-runtime-ubuntu20.04
+
+# A JRE 17 from the same Temurin build as the CPU image (its binaries need only an old glibc).
+ENV JAVA_HOME=/opt/java/openjdk
+ENV PATH="${JAVA_HOME}/bin:${PATH}"
+COPY --from=jre /opt/java/openjdk /opt/java/openjdk
+
+# A system user without a login; its home holds JavaCPP's cache of the natives it unpacks (~0.9 GB, first start).
+RUN groupadd --system --gid 10001 streamtrain \
+ && useradd --system --uid 10001 --gid streamtrain --home-dir /home/streamtrain --create-home \
+      --shell /usr/sbin/nologin streamtrain \
+ && mkdir -p /etc/streamtrain /var/lib/streamtrain/state \
+ && chown -R streamtrain:streamtrain /var/lib/streamtrain
+
+WORKDIR /opt/streamtrain
+COPY streams-app/target/cuda/lib/ lib/
+COPY streams-app/target/cuda/streamtrain-streams-app.jar ./
+
+USER streamtrain
+ENV OMP_NUM_THREADS=1 \
+    STREAMTRAIN_HEAP=-Xmx1g \
+    STREAMTRAIN_JAVA_OPTS=""
+VOLUME ["/var/lib/streamtrain/state"]
+ENTRYPOINT ["/bin/sh", "-c", "exec java $STREAMTRAIN_HEAP -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 $STREAMTRAIN_JAVA_OPTS -jar /opt/streamtrain/streamtrain-streams-app.jar \"$@\"", "streamtrain"]
+CMD ["run", "--config", "/etc/streamtrain/learner.properties"]
