@@ -321,32 +321,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     // --- helpers
 
     private static Path locateJar() {
-        String property = System.getProperty(JAR_PROPERTY);
-        if (property != null && !property.isBlank()) {
-            return requireJar(Paths.get(property), "system property " + JAR_PROPERTY);
-        }
-        String env = System.getenv(JAR_ENV);
-        if (env != null && !env.isBlank()) {
-            return requireJar(Paths.get(env), "environment variable " + JAR_ENV);
-        }
-        Path start = Paths.get("").toAbsolutePath();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(DEFAULT_JAR);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("Schema registry jar not found: neither the system property " + JAR_PROPERTY
-                + " nor the environment variable " + JAR_ENV + " is set, and no " + DEFAULT_JAR + " exists in "
-                + start + " or its parents. " + BUILD_HINT);
-    }
-
-    private static Path requireJar(Path jar, String source) {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("Schema registry jar not found: " + jar.toAbsolutePath() + " (from "
-                    + source + "). " + BUILD_HINT);
-        }
-        return jar;
+        return BuildOutputs.locate(JAR_PROPERTY, JAR_ENV, DEFAULT_JAR, BUILD_HINT);
     }
 
     /**
