@@ -1,0 +1,38 @@
+package io.streamtrain.connect.mapping;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the mapping of one connector reads from each record, parsed from its configuration.
+ *
+ * @param modelId        the fixed model id, or empty when it is read from {@code modelIdField}
+ * @param modelIdField   where the model id is, or empty for the fixed one
+ * @param idField        where the example id is, or empty for {@code <topic>-<partition>-<offset>}
+ * @param eventTimeField where the event time is, or empty for the record timestamp
+ * @param labelField     where the label is, or empty for unlabeled examples
+ * @param labelEncoder   how a label value becomes a label; null without a label field
+ * @param labelOptional  whether a missing or null label gives an unlabeled example rather than a rejection
+ * @param features       the features, in vector order
+ * @param mappedBy       what to record as {@code Origin.mappedBy}, e.g. the connector name; may be null
+ */
+public record MappingSpec(Optional<String> modelId, Optional<FieldPath> modelIdField, Optional<FieldPath> idField,
+        Optional<FieldPath> eventTimeField, Optional<FieldPath> labelField, LabelEncoder labelEncoder,
+        boolean labelOptional, List<FeatureSpec> features, String mappedBy) {
+
+    public MappingSpec {
+        Objects.requireNonNull(modelId, "modelId");
+        Objects.requireNonNull(modelIdField, "modelIdField");
+        if (modelId.isPresent() == modelIdField.isPresent()) {
+            throw new IllegalArgumentException("exactly one of a fixed model id and a model id field is needed");
+        }
+        Objects.requireNonNull(idField, "idField");
+        Objects.requireNonNull(eventTimeField, "eventTimeField");
+        Objects.requireNonNull(labelField, "labelField");
+        if (labelField.isPresent() && labelEncoder == null) {
+            throw new IllegalArgumentException("a label field needs a label encoder");
+        }
+        features = List.copyOf(features);
+    }
+}
