@@ -227,7 +227,7 @@ class ComposeFileTest {
 
     @Test
     void buildsFromDockerfilesThatCopyOnlyRepositoryFilesOrDocumentedBuildOutputs() {
-        String guide = StackFiles.text(DOCKER_DIR.resolve("DOCKER.md"));
+        String guide = StackFiles.text(DOCKER_DIR.getParent().resolve("README.md"));
         String dockerignore = StackFiles.text(REPOSITORY_ROOT.resolve(".dockerignore"));
         for (String name : BUILT_SERVICES) {
             Dockerfile dockerfile = dockerfile(name);
@@ -241,7 +241,7 @@ class ComposeFileTest {
                 for (String source : copy.sources()) {
                     String path = strip(source);
                     if (path.contains("/target/")) {
-                        assertThat(guide).as("DOCKER.md names the build output " + path).contains(path);
+                        assertThat(guide).as("README.md names the build output " + path).contains(path);
                     } else {
                         assertThat(REPOSITORY_ROOT.resolve(path)).as(name + " copies " + path).exists();
                     }
@@ -339,7 +339,7 @@ class ComposeFileTest {
 
     @Test
     void guideWalksFromComposeUpToReadingPredictions() {
-        String guide = StackFiles.text(DOCKER_DIR.resolve("DOCKER.md"));
+        String guide = StackFiles.text(DOCKER_DIR.getParent().resolve("README.md"));
         String prefix = learner.getProperty("streamtrain.topic.prefix");
         assertThat(guide).contains("./mvnw -B -DskipTests package", "docker compose -f docker/docker-compose.yml up",
                 "-Pcuda", "--profile gpu", "kafka-console-producer.sh", "kafka-console-consumer.sh",

@@ -35,7 +35,7 @@ class PluginPackageIT {
             assertThat(manifest.path("owner").path("username").asText()).isNotBlank();
 
             assertThat(names).contains(top + "doc/configuration.rst", top + "doc/configuration.html",
-                    top + "doc/CONNECTOR.md");
+                    top + "doc/README.md");
             assertThat(read(zip, top + "doc/configuration.rst")).contains("feature.<name>.type", "producer.bootstrap.servers");
 
             List<String> jars = names.stream().filter(n -> n.startsWith(top + "lib/") && n.endsWith(".jar"))
