@@ -1,6 +1,7 @@
 package io.streamtrain.demo;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.Callable;
 
 import io.streamtrain.data.CsvDataset;
 import io.streamtrain.data.Dataset;
+import io.streamtrain.data.DatasetFormatException;
 import io.streamtrain.data.FashionMnist;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
         Dataset data;
         try {
             data = dataset();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DatasetFormatException | UncheckedIOException e) {
             spec.commandLine().getErr().println("--dataset: " + e.getMessage());
             return 2;
         }
