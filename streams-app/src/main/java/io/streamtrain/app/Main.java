@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
+import io.streamtrain.bench.Bench;
 import io.streamtrain.demo.DemoCommand;
 import io.streamtrain.learn.SpecValidationException;
 import org.apache.kafka.common.config.ConfigException;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 /** The {@code streamtrain} command line. */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, DemoCommand.class, Main.ConfigReference.class})
+        subcommands = {Main.Run.class, DemoCommand.class, Bench.class, Main.ConfigReference.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

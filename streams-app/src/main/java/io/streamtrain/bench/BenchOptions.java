@@ -1,0 +1,125 @@
+package io.streamtrain.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import picocli.CommandLine.Option;
+
+/** The settings of a {@code bench} invocation; every suite reads the ones it needs. */
+public final class BenchOptions {
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "3",
+            description = "Runs of each measurement; every figure is their median [min–max]. Default: ${DEFAULT-VALUE}.")
+    int runs;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "target/bench",
+            description = "Where <suite>.csv and <suite>.md are written. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--spec", paramLabel = "SPEC", defaultValue = "classpath:specs/mlp-classifier.yaml",
+            description = "Network spec of limit, pipeline, latency and memory (on a synthetic separable stream of "
+                    + "its input size). Default: ${DEFAULT-VALUE}.")
+    String spec;
+
+    @Option(names = "--batch-sizes", paramLabel = "N,...", split = ",", defaultValue = "1,8,32,128,512",
+            description = "Mini-batch sizes of limit and pipeline. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batchSizes = new ArrayList<>();
+
+    @Option(names = "--seconds", paramLabel = "S", defaultValue = "5",
+            description = "limit: measured seconds per run (after a warm-up); pipeline: the backlog is sized to take "
+                    + "about this long at the limit's rate. Default: ${DEFAULT-VALUE}.")
+    double seconds;
+
+    @Option(names = "--max-backlog", paramLabel = "N", defaultValue = "300000",
+            description = "pipeline: the most examples produced for one run. Default: ${DEFAULT-VALUE}.")
+    long maxBacklog;
+
+    @Option(names = "--guarantees", paramLabel = "G,...", split = ",",
+            defaultValue = "exactly_once_v2,at_least_once",
+            description = "Processing guarantees of pipeline and latency. Default: ${DEFAULT-VALUE}.")
+    List<String> guarantees = new ArrayList<>();
+
+    @Option(names = "--rates", paramLabel = "EV/S,...", split = ",", defaultValue = "500,2000,10000",
+            description = "latency: offered loads, events per second. Default: ${DEFAULT-VALUE}.")
+    List<Integer> rates = new ArrayList<>();
+
+    @Option(names = "--commit-intervals", paramLabel = "MS,...", split = ",", defaultValue = "100,1000",
+            description = "latency: Kafka Streams commit.interval.ms values. Default: ${DEFAULT-VALUE}.")
+    List<Long> commitIntervals = new ArrayList<>();
+
+    @Option(names = "--latency-seconds", paramLabel = "S", defaultValue = "10",
+            description = "latency: measured seconds at each load, after a warm-up of a third of it. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double latencySeconds;
+
+    @Option(names = "--latency-batch", paramLabel = "N",
+            description = "latency: mini-batch size; default: the spec's.")
+    Integer latencyBatch;
+
+    @Option(names = "--examples", paramLabel = "N", defaultValue = "2000000",
+            description = "memory: examples the learner processes, in one long run (--runs does not apply). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long examples;
+
+    @Option(names = "--sample-seconds", paramLabel = "S", defaultValue = "2",
+            description = "memory: seconds between two samples of the learner's RSS and heap. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double sampleSeconds;
+
+    @Option(names = "--learner-heap", paramLabel = "SIZE", defaultValue = "1g",
+            description = "memory: -Xmx of the learner JVM. Default: ${DEFAULT-VALUE}.")
+    String learnerHeap;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "200000",
+            description = "ingest: JSON records produced to the source topic per run. Default: ${DEFAULT-VALUE}.")
+    long records;
+
+    @Option(names = "--connector-zip", paramLabel = "ZIP",
+            description = "ingest: the connector plugin zip; default: connector/target/streamtrain-connector-*.zip "
+                    + "in the working directory or a parent.")
+    Path connectorZip;
+
+    @Option(names = "--dataset", paramLabel = "NAME|DIR|CSV", defaultValue = "fashion-mnist",
+            description = "quality: fashion-mnist (the shipped 10k test set), fashion-mnist-full (the Debian "
+                    + "package's 70k in /usr/share/datasets/fashion-mnist), a directory of Fashion-MNIST IDX files, "
+                    + "or a CSV file with a header (see --label-column). Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--label-column", paramLabel = "NAME", defaultValue = "label",
+            description = "quality: the label column of a CSV dataset. Default: ${DEFAULT-VALUE}.")
+    String labelColumn;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "quality: only the first N examples of the dataset.")
+    Long limit;
+
+    @Option(names = "--quality-specs", paramLabel = "SPEC,...", split = ",",
+            defaultValue = "classpath:specs/fashion-mnist-mlp.yaml,classpath:specs/fashion-mnist-cnn.yaml",
+            description = "quality: the network specs to score; none for none. Default: ${DEFAULT-VALUE}.")
+    List<String> qualitySpecs = new ArrayList<>();
+
+    @Option(names = "--moa", paramLabel = "LEARNER", split = ";",
+            defaultValue = "bayes.NaiveBayes;trees.HoeffdingTree;functions.Perceptron -r 0.1",
+            description = {"quality: MOA learners as MOA command-line strings (class under moa.classifiers, then "
+                    + "its options), separated by ';'; none for none. Default: ${DEFAULT-VALUE}.",
+                "meta.AdaptiveRandomForest is stronger on many streams but ran at ~80 examples/s on 784 features here."})
+    List<String> moaLearners = new ArrayList<>();
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "10000",
+            description = "quality: the accuracy of the last N labeled examples is reported. Default: ${DEFAULT-VALUE}.")
+    int window;
+
+    @Option(names = "--learner", paramLabel = "KEY=VALUE",
+            description = "pipeline, latency, memory: a setting for the learner, as in its properties file (for "
+                    + "example producer.linger.ms=5 or commit.interval.ms=500); may be repeated. The suites' own "
+                    + "settings (processing.guarantee, and commit.interval.ms in latency) win.")
+    Map<String, String> learnerSettings = new LinkedHashMap<>();
+
+    @Option(names = "--profile",
+            description = "pipeline: record each run with Java Flight Recorder and print where the time goes "
+                    + "(target/bench/profiles/).")
+    boolean profile;
+}

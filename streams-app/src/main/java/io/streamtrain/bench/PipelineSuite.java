@@ -1,0 +1,158 @@
+package io.streamtrain.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.streamtrain.data.SyntheticStream;
+import io.streamtrain.learn.NetworkSpec;
+
+/**
+ * Examples per second through the real broker and the learner: a backlog of examples is produced first, the learner
+ * started, and the clock runs from when it has predicted a tenth of them until it has predicted them all (its own
+ * {@code examples-total} metric), so that start-up is not counted. For each batch size and run the limit suite's
+ * measurement is taken just before, in the same JVM, and the ratio is pipeline / limit.
+ */
+final class PipelineSuite implements BenchSuite {
+
+    private static final String MODEL = "bench";
+
+    @Override
+    public String name() {
+        return "pipeline";
+    }
+
+    @Override
+    public String description() {
+        return "examples/s through the broker and the learner, and its ratio to the DL4J limit";
+    }
+
+    @Override
+    public Map<String, ResultTable> run(BenchContext context) throws Exception {
+        BenchOptions o = context.options();
+        BenchSpec base = BenchSpec.load(o.spec);
+        ResultTable table = new ResultTable("pipeline: broker + learner, " + base.name(),
+                ResultTable.Column.text("guarantee"),
+                ResultTable.Column.number("batch", "%.0f"),
+                ResultTable.Column.summary("pipeline ex/s", "%.0f"),
+                ResultTable.Column.summary("limit ex/s", "%.0f"),
+                ResultTable.Column.summary("ratio", "%.2f"),
+                ResultTable.Column.text("target ≥ 0.9"));
+        Map<String, Profile.Report> profiles = new LinkedHashMap<>();
+        List<String> profileNotes = new ArrayList<>();
+        for (String guarantee : o.guarantees) {
+            for (int batch : o.batchSizes) {
+                BenchSpec spec = base.withBatch(batch);
+                Path specFile = spec.writeTo(context.work(), "pipeline-b" + batch);
+                NetworkSpec network = spec.spec();
+                List<Double> pipeline = new ArrayList<>();
+                List<Double> limit = new ArrayList<>();
+                List<Double> ratio = new ArrayList<>();
+                for (int run = 0; run < o.runs; run++) {
+                    double l = LimitSuite.measure(network, batch, o.seconds);
+                    long backlog = backlog(l, o.seconds, o.maxBacklog, batch);
+                    String label = guarantee + "-b" + batch + "-r" + (run + 1);
+                    Path recording = o.profile && run == 0
+                            ? o.out.resolve("profiles").resolve("pipeline-" + label + ".jfr") : null;
+                    Result result = measure(context, network, specFile, guarantee, backlog, label, recording);
+                    double p = result.examplesPerSecond();
+                    if (result.profile() != null) {
+                        profiles.put(label, result.profile());
+                        context.out().println(result.profile().table("where the time goes: pipeline " + label, 12)
+                                .toText());
+                        profileNotes.add("Profile of " + label + ": " + result.profile().headline());
+                    }
+                    limit.add(l);
+                    pipeline.add(p);
+                    ratio.add(p / l);
+                    context.progress("pipeline %s batch %d run %d: %.0f examples/s (%d examples), limit %.0f, "
+                            + "ratio %.2f", guarantee, batch, run + 1, p, backlog, l, p / l);
+                }
+                Summary r = Summary.of(ratio);
+                table.row(guarantee, batch, Summary.of(pipeline), Summary.of(limit), r,
+                        r.median() >= 0.9 ? "met" : String.format("%.0f%% short", (0.9 - r.median()) / 0.9 * 100));
+            }
+        }
+        table.note("Ratio: each run's pipeline figure over the limit measured just before it in the same JVM; the "
+                + "broker runs in this JVM too and shares the CPUs.");
+        table.note("Backlog: about " + o.seconds + " s of examples at the limit's rate (at most " + o.maxBacklog
+                + "), produced before the learner starts; timed from 10% to 100% predicted.");
+        table.note("Learner: the settings of streamtrain run (commit.interval.ms=100, no cache)"
+                + (o.learnerSettings.isEmpty() ? "" : " with " + o.learnerSettings)
+                + ", one partition, one model, 10% unlabeled examples.");
+        profileNotes.forEach(table::note);
+        table.note("Machine: " + context.machine());
+        Map<String, ResultTable> tables = new LinkedHashMap<>();
+        tables.put(name(), table);
+        profiles.forEach((label, report) -> tables.put(name() + "-profile-" + label,
+                report.table("where the time goes: pipeline " + label, 25)));
+        return tables;
+    }
+
+    /** Examples for a run: about {@code seconds} at the limit's rate, a multiple of the batch size. */
+    static long backlog(double limitRate, double seconds, long max, int batch) {
+        long n = (long) Math.min(max, Math.max(20L * batch, limitRate * seconds));
+        n = Math.max(n, 2000);
+        return (n + batch - 1) / batch * batch;
+    }
+
+    /** A run's rate, and its profile when one was asked for. */
+    record Result(double examplesPerSecond, Profile.Report profile) {
+    }
+
+    /**
+     * Examples per second the learner predicts (and trains) from a backlog.
+     *
+     * @param recording where to write a profile of the learner's run (its JFR recording), or null for none
+     */
+    static Result measure(BenchContext context, NetworkSpec network, Path specFile, String guarantee, long backlog,
+            String label, Path recording) {
+        BenchStack stack = context.stack();
+        String prefix = "bench-" + label.replace('_', '-') + "-" + UUID.randomUUID().toString().substring(0, 6);
+        stack.kafka().createTopic(prefix + ".examples", 1);
+        SyntheticStream stream = new SyntheticStream(LimitSuite.SEED, network.inputSize(), LimitSuite.UNLABELED);
+        try (ExampleProducer producer = ExampleProducer.bulk(stack, prefix + ".examples", MODEL,
+                stream.classNames())) {
+            producer.sendAll(stream.generator(), backlog, "e");
+        }
+        Profile profile = null;
+        try (InProcessLearner learner = InProcessLearner.start(stack, prefix, specFile,
+                context.options().learnerSettings, Map.of("processing.guarantee", guarantee))) {
+            long skip = Math.max(1, backlog / 10);
+            long startCount = -1;
+            long start = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos() + backlog * 2_000_000L;
+            while (true) {
+                long count = learner.examplesPredicted();
+                long now = System.nanoTime();
+                if (startCount < 0 && count >= skip) {
+                    startCount = count;
+                    start = now;
+                    profile = recording != null ? Profile.start() : null;
+                }
+                if (count >= backlog) {
+                    double rate = now > start ? (count - startCount) / ((now - start) / 1e9) : Double.NaN;
+                    Profile.Report report = profile != null ? profile.stop(recording) : null;
+                    profile = null;
+                    return new Result(rate, report);
+                }
+                if (learner.failed()) {
+                    throw new IllegalStateException("the learner failed during pipeline run " + label);
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("pipeline run " + label + ": only " + count + " of " + backlog
+                            + " examples predicted before the deadline");
+                }
+                Sleep.millis(5);
+            }
+        } finally {
+            if (profile != null) {
+                profile.stop(recording);
+            }
+        }
+    }
+}
