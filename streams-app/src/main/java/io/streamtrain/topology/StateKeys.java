@@ -20,7 +20,7 @@ final class StateKeys {
     }
 
     static String checkpointChunk(String model, long generation, int chunk) {
-        return model + SEP + 'c' + SEP + hex(generation) + SEP + String.format("%08x", chunk);
+        return model + SEP + 'c' + SEP + hex(generation) + SEP + hex(chunk);
     }
 
     static String dedupePrefix(String model) {
@@ -63,7 +63,9 @@ final class StateKeys {
         return model.chars().noneMatch(Character::isISOControl);
     }
 
+    /** Fixed-width hex without String.format, which showed in profiles of the per-example path. */
     private static String hex(long value) {
-        return String.format("%016x", value);
+        String digits = Long.toHexString(value);
+        return "0000000000000000".substring(digits.length()) + digits;
     }
 }
