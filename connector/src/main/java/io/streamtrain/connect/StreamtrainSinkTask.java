@@ -1,11 +1,14 @@
 package io.streamtrain.connect;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
 import io.streamtrain.connect.delivery.DeliveryTracker;
 import io.streamtrain.connect.delivery.RejectedRecords;
 import io.streamtrain.connect.delivery.RetryBackoff;
@@ -54,6 +57,10 @@ public class StreamtrainSinkTask extends SinkTask {
 
     private static final Logger log = LoggerFactory.getLogger(StreamtrainSinkTask.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** What a record batch of one record adds to its key and value, at most (Kafka's v2 format, no headers). */
+    private static final int RECORD_OVERHEAD_BYTES = 128;
+    /** The producer's own default of {@code max.request.size}. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
 
     /** Makes the clients the task talks to; tests hand in fakes. */
     interface Clients {
@@ -88,6 +95,7 @@ public class StreamtrainSinkTask extends SinkTask {
     private RetryBackoff backoff;
     private long retryNotBefore;
     private ConnectException fatal;
+    private int maxRequestSize;
 
     /** For Connect. */
     public StreamtrainSinkTask() {
@@ -121,6 +129,8 @@ public class StreamtrainSinkTask extends SinkTask {
         producerConfig.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "streamtrain-sink-" + config.connectorName() + "-"
                 + UUID.randomUUID().toString().substring(0, 8));
         producer = clients.producer(producerConfig);
+        Object maxRequest = producerConfig.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        maxRequestSize = maxRequest == null ? DEFAULT_MAX_REQUEST_SIZE : Integer.parseInt(maxRequest.toString().trim());
         log.info("Streamtrain sink task of connector {} started: mode {}, writing to {}{}", config.connectorName(),
                 config.mode().name().toLowerCase(), outputTopic,
                 mapper instanceof ExampleMapper examples ? " with " + examples.width() + " features per example" : "");
@@ -157,6 +167,13 @@ public class StreamtrainSinkTask extends SinkTask {
                     + " of " + config.sendMaxRetries());
         }
         for (SinkRecord record : records) {
+            if (delivery.failure() != null) {
+                // a send failed at once (no metadata for the topic within max.block.ms: the topic is missing or the
+                // cluster out of reach): the rest would each wait as long; the rewind writes them again
+                context.requestCommit();
+                throw new RetriableException("a write failed; the remaining records of this batch are not sent: "
+                        + delivery.failure().describe());
+            }
             MappedRecord mapped;
             try {
                 mapped = mapper.map(record);
@@ -186,6 +203,16 @@ public class StreamtrainSinkTask extends SinkTask {
                     + e.getMessage(), e));
         } catch (SerializationException e) {
             throw fail(new ConnectException("Cannot serialize a record for " + outputTopic + ": " + e.getMessage(), e));
+        }
+        int size = value.length + (mapped.key() == null ? 0 : mapped.key().getBytes(StandardCharsets.UTF_8).length)
+                + RECORD_OVERHEAD_BYTES;
+        if (size > maxRequestSize) {
+            // the producer would refuse it, and the task would fail on this record again after every restart
+            rejected.reject(record, new MappingException("(mapped record)", MappingException.TOO_LARGE, "the "
+                    + (config.mode() == StreamtrainSinkConfig.Mode.EXAMPLES ? "example" : "label") + " would be about "
+                    + size + " bytes, more than producer.max.request.size (" + maxRequestSize + "); its id is "
+                    + idLength(mapped) + " characters long"));
+            return;
         }
         TopicPartition source = new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
         try {
@@ -244,6 +271,14 @@ public class StreamtrainSinkTask extends SinkTask {
         }
         return fail(new ConnectException("Writing to " + outputTopic + " failed, and retrying cannot help: "
                 + failure.describe(), failure.cause()));
+    }
+
+    private static int idLength(MappedRecord mapped) {
+        Object value = mapped.value();
+        if (value instanceof Example e) {
+            return e.getId().length();
+        }
+        return value instanceof Label l ? l.getExampleId().length() : -1;
     }
 
     /** Schedules the next attempt after the backoff, or fails the task when the retries are used up. */

@@ -43,17 +43,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final int START_ATTEMPTS = 3;
 
+    /**
+     * A listener besides PLAINTEXT (clients, inter-broker) and CONTROLLER, for security tests: its name (also the
+     * prefix of its {@code listener.name.<name>.*} settings, lower case) and security protocol. It binds 127.0.0.1 on
+     * a port picked when the broker starts.
+     */
+    public record Listener(String name, String securityProtocol) {
+    }
+
     private final Path dir;
     private final Map<String, String> overrides;
+    private final List<Listener> extraListeners;
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
     private final String clusterId = Uuid.randomUuid().toString();
     private final Thread shutdownHook;
     private int port;
     private int controllerPort;
     private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dir, Map<String, String> overrides) {
+    private EmbeddedKafkaBroker(Path dir, Map<String, String> overrides, List<Listener> extraListeners) {
         this.dir = dir;
         this.overrides = Map.copyOf(overrides);
+        this.extraListeners = List.copyOf(extraListeners);
         this.shutdownHook = new Thread(this::stopQuietly, "embedded-kafka-shutdown");
     }
 
@@ -67,8 +78,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * SASL or SSL, or {@code num.partitions}).
      */
     public static EmbeddedKafkaBroker start(Map<String, String> brokerOverrides) {
+        return start(brokerOverrides, List.of());
+    }
+
+    /**
+     * Starts a broker with extra listeners (say SASL_PLAINTEXT and SSL) besides PLAINTEXT, each on 127.0.0.1 and a
+     * free port, and extra broker properties for them ({@code listener.name.<name>.*}). Controller and inter-broker
+     * traffic stay on PLAINTEXT.
+     */
+    public static EmbeddedKafkaBroker start(Map<String, String> brokerOverrides, List<Listener> extraListeners) {
         Path dir = TempDirectories.create("streamtrain-kafka-");
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, brokerOverrides);
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, brokerOverrides, extraListeners);
         try {
             broker.startOnFreePorts();
         } catch (RuntimeException e) {
@@ -82,6 +102,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** The bootstrap address of the PLAINTEXT listener, {@code 127.0.0.1:port}. */
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The bootstrap address of an extra listener, {@code 127.0.0.1:port}. */
+    public String bootstrapServers(String listenerName) {
+        Integer extra = extraPorts.get(listenerName);
+        if (extra == null) {
+            throw new IllegalArgumentException("no listener " + listenerName + "; extra listeners: "
+                    + extraPorts.keySet());
+        }
+        return "127.0.0.1:" + extra;
     }
 
     /** The port of the PLAINTEXT listener. */
@@ -163,6 +193,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             port = FreePorts.pick();
             controllerPort = FreePorts.pick();
+            extraListeners.forEach(l -> extraPorts.put(l.name(), FreePorts.pick()));
             try {
                 format();
                 startServer();
@@ -184,9 +215,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        StringBuilder listeners = new StringBuilder("PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"
+                + controllerPort);
+        StringBuilder advertised = new StringBuilder("PLAINTEXT://127.0.0.1:" + port);
+        StringBuilder protocols = new StringBuilder("PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        for (Listener l : extraListeners) {
+            String address = l.name() + "://127.0.0.1:" + extraPorts.get(l.name());
+            listeners.append(',').append(address);
+            advertised.append(',').append(address);
+            protocols.append(',').append(l.name()).append(':').append(l.securityProtocol());
+        }
+        p.put("listeners", listeners.toString());
+        p.put("advertised.listeners", advertised.toString());
+        p.put("listener.security.protocol.map", protocols.toString());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", dir.resolve("logs").toString());

@@ -84,7 +84,8 @@ final class AvroRecordReader<T> {
                 payload.length - WireFormat.HEADER_SIZE, null);
         Object record;
         try {
-            record = plan.datumReader().read(null, decoder);
+            // bounded: a length the payload cannot hold is refused before Avro allocates for it
+            record = plan.datumReader().read(null, new BoundedDecoder(decoder));
             if (!decoder.isEnd()) {
                 int trailing = decoder.inputStream().available();
                 throw new WireFormatException(topic, trailing + " trailing bytes after the Avro record of schema id "

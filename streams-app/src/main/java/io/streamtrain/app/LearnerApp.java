@@ -1,5 +1,6 @@
 package io.streamtrain.app;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import io.streamtrain.topology.LearnerTopics;
 import io.streamtrain.topology.LearnerTopology;
 import io.streamtrain.topology.Topic;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -59,15 +63,23 @@ public final class LearnerApp implements AutoCloseable {
         this.config = config;
         this.streams = new KafkaStreams(topology, config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
-            if (isTransient(e) && transientFailures.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
+            boolean transientError = isTransient(e);
+            if (transientError && transientFailures.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
                 // the registry or the cluster was out of reach past the clients' own retries: under exactly-once
                 // the task's transaction is aborted and a new thread takes it up from the last commit
                 log.warn("a stream thread failed on a transient error (replacement {} of at most {}): {}",
-                        transientFailures.get(), MAX_THREAD_REPLACEMENTS, e.getMessage());
+                        transientFailures.get(), MAX_THREAD_REPLACEMENTS, transientCause(e));
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
             }
-            failure = e;
-            log.error("the learner stopped on an error it cannot recover from; fix the cause and restart it", e);
+            if (transientError) {
+                // the outage outlasted every replacement: say so, and what it was, not "Exception caught in process"
+                failure = new IllegalStateException("gave up after " + MAX_THREAD_REPLACEMENTS
+                        + " stream thread replacements on transient errors; the last: " + transientCause(e), e);
+                log.error("the learner stopped: {}", failure.getMessage(), e);
+            } else {
+                failure = e;
+                log.error("the learner stopped on an error it cannot recover from; fix the cause and restart it", e);
+            }
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((now, before) -> {
@@ -83,9 +95,8 @@ public final class LearnerApp implements AutoCloseable {
         LearnerTopics topics = topics(config);
         NetworkSpec spec = loadSpec(config.modelSpec());
         logBackend();
-        if (config.createTopics()) {
-            createTopics(config, topics.names());
-        }
+        // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
+        prepareTopics(config, topics.names());
         LearnerSettings settings = new LearnerSettings(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
                 model -> spec,
@@ -147,12 +158,26 @@ public final class LearnerApp implements AutoCloseable {
         if (location.startsWith("classpath:")) {
             return NetworkSpec.fromResource(location.substring("classpath:".length()));
         }
-        return NetworkSpec.parse(Path.of(location));
+        try {
+            return NetworkSpec.parse(Path.of(location));
+        } catch (UncheckedIOException e) {
+            // a configuration error like any other, not a crash: the message names the file and why
+            throw new IllegalArgumentException(e.getMessage() + ": " + e.getCause(), e);
+        }
     }
 
-    private static void createTopics(LearnerConfig config, List<String> names) {
-        try (Admin admin = Admin.create(config.adminConfig())) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    /**
+     * Creates the missing topics, or with {@code streamtrain.topics.create=false} fails naming them, within the
+     * admin client's {@code default.api.timeout.ms} when set, else 30 s.
+     */
+    private static void prepareTopics(LearnerConfig config, List<String> names) {
+        Map<String, Object> adminConfig = config.adminConfig();
+        Object timeoutSetting = adminConfig.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        int timeoutMs = timeoutSetting == null ? 30_000 : Integer.parseInt(timeoutSetting.toString().trim());
+        String cluster = String.valueOf(adminConfig.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG));
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {
@@ -163,24 +188,37 @@ public final class LearnerApp implements AutoCloseable {
             if (missing.isEmpty()) {
                 return;
             }
+            List<String> missingNames = missing.stream().map(NewTopic::name).toList();
+            if (!config.createTopics()) {
+                throw new IllegalStateException("the learner's topics " + missingNames + " do not exist on " + cluster
+                        + ": create them, or set " + LearnerConfig.TOPICS_CREATE + "=true");
+            }
             try {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                admin.createTopics(missing, new CreateTopicsOptions().timeoutMs(timeoutMs)).all()
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
+                log.info("created topics {}", missingNames);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot check or create the learner's topics: "
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unanswered(cluster, timeoutMs, e.getCause());
+            }
+            throw new IllegalStateException("cannot check or create the learner's topics on " + cluster + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the Kafka cluster did not answer within 30 s while checking the "
-                    + "learner's topics; is bootstrap.servers right and the cluster up?", e);
+            throw unanswered(cluster, timeoutMs, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
+            throw new IllegalStateException("interrupted while checking the learner's topics", e);
         }
+    }
+
+    private static IllegalStateException unanswered(String cluster, int timeoutMs, Throwable cause) {
+        return new IllegalStateException("the Kafka cluster at " + cluster + " did not answer within " + timeoutMs
+                + " ms while checking the learner's topics; is bootstrap.servers right and the cluster up?", cause);
     }
 
     /** Whether an error is an outage that may pass: a registry that could not be reached or answered 5xx. */
@@ -194,6 +232,17 @@ public final class LearnerApp implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The message of the outage in an error's causes (the registry's or the client's), else the error's own. */
+    private static String transientCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SchemaRegistryException
+                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
+                return t.getMessage();
+            }
+        }
+        return e.getMessage();
     }
 
     /** The running Kafka Streams instance, for its state and metrics. */

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import io.streamtrain.registry.SchemaRegistryClientConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -117,6 +118,8 @@ public final class LearnerConfig extends AbstractConfig {
             throw new ConfigException("schema.registry.url", registry,
                     "is required: the Confluent-compatible schema registry of the Avro topics");
         }
+        // the registry keys are checked now (a malformed URL, a bad store type), not when the first record comes
+        new SchemaRegistryClientConfig(registryConfig());
         Object guarantee = originals().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
         if (guarantee != null && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee)
                 && !StreamsConfig.AT_LEAST_ONCE.equals(guarantee)) {

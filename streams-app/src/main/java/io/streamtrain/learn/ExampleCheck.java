@@ -17,6 +17,8 @@ public final class ExampleCheck {
     public static final String UNKNOWN_CLASS = "unknown-class";
     /** A regression label for a classifier, or a class label for a regression model. Field {@code label}. */
     public static final String LABEL_KIND = "label-kind";
+    /** A training weight below 0 (a NaN or infinite one breaks {@link #NON_FINITE}). Field {@code weight}. */
+    public static final String NEGATIVE_WEIGHT = "negative-weight";
 
     private final int inputSize;
     private final boolean classification;
@@ -103,6 +105,20 @@ public final class ExampleCheck {
                 "feature " + i + " is " + value + "; features must be finite numbers");
     }
 
+    /**
+     * The problem with an example's training weight; null when it can be trained with. Checked before the example
+     * joins a mini-batch, since the training step refuses the whole batch for one bad weight.
+     */
+    public static Rejection checkWeight(float weight) {
+        if (!Float.isFinite(weight)) {
+            return new Rejection("weight", NON_FINITE, "the weight is " + weight + "; it must be a finite number >= 0");
+        }
+        if (weight < 0) {
+            return new Rejection("weight", NEGATIVE_WEIGHT, "the weight is " + weight + "; it must be >= 0");
+        }
+        return null;
+    }
+
     /** The problem with a label; null when it can be trained on. */
     public Rejection checkLabel(Target label) {
         if (classification) {
@@ -124,6 +140,11 @@ public final class ExampleCheck {
         if (!Double.isFinite(label.value())) {
             return new Rejection("label", NON_FINITE, "the regression label is " + label.value()
                     + "; it must be a finite number");
+        }
+        if (!Float.isFinite((float) label.value())) {
+            // the network computes in float: the target would become infinite and the loss NaN
+            return new Rejection("label", NON_FINITE, "the regression label " + label.value()
+                    + " is out of the float range (about 3.4e38) the network computes in");
         }
         return null;
     }

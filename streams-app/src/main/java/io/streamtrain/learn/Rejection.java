@@ -7,7 +7,8 @@ import java.util.Objects;
  *
  * @param field   the field at fault, e.g. {@code features}, {@code features[3]} or {@code label}
  * @param rule    one of the stable codes {@link ExampleCheck#FEATURE_COUNT}, {@link ExampleCheck#NON_FINITE},
- *                {@link ExampleCheck#UNKNOWN_CLASS}, {@link ExampleCheck#LABEL_KIND}
+ *                {@link ExampleCheck#UNKNOWN_CLASS}, {@link ExampleCheck#LABEL_KIND},
+ *                {@link ExampleCheck#NEGATIVE_WEIGHT}
  * @param message what was wrong and what was expected
  */
 public record Rejection(String field, String rule, String message) {

@@ -51,6 +51,15 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private static final Logger log = LoggerFactory.getLogger(LearnerProcessor.class);
     /** Checkpoints are split so that no changelog record approaches Kafka's default 1 MiB limit. */
     static final int CHECKPOINT_CHUNK_BYTES = 512 * 1024;
+    /**
+     * The most bytes of a rejected record's key and value copied into its RejectedRecord: a larger copy would not fit
+     * the errors topic's default 1 MiB limit, and failing to write it would stop the learner on that record.
+     */
+    static final int MAX_COPIED_BYTES = 512 * 1024;
+    /** The longest model id, which is also the longest key an error record repeats. */
+    private static final int MAX_MODEL_ID_CHARS = 249;
+    /** The most characters of a record key quoted in a message. */
+    private static final int QUOTED_KEY_CHARS = 100;
 
     private final LearnerSettings settings;
     private final Map<String, ModelRuntime> models = new LinkedHashMap<>();
@@ -99,7 +108,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             // a model's state lives in the task of its key's partition: another key would split the model in two
             reject(record, null, new Rejection("key", "key-model-mismatch",
                     "the record key must be the example's model id '" + model + "', was "
-                            + (record.key() == null ? "null" : "'" + record.key() + "'")));
+                            + (record.key() == null ? "null" : "'" + abbreviate(record.key()) + "'")));
             return;
         }
         ModelRuntime runtime = models.computeIfAbsent(model, this::load);
@@ -112,6 +121,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return;
         }
         Rejection rejection = ExampleCheck.check(runtime.learner, example.getFeatures(), target(example));
+        if (rejection == null) {
+            rejection = ExampleCheck.checkWeight(example.getWeight());
+        }
         if (rejection != null) {
             reject(record, runtime, rejection);
             return;
@@ -341,6 +353,16 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         log.warn("rejected the record at {}-{}@{} (rule {}, field {}): {}", meta.topic(), meta.partition(),
                 meta.offset(), rejection.rule(), rejection.field(), rejection.message());
+        byte[] keyCopy = record.key() == null ? null : prefixSerializer.serialize(null, record.key());
+        byte[] valueCopy = record.value();
+        String message = rejection.message() == null ? rejection.rule() : rejection.message();
+        long size = (keyCopy == null ? 0L : keyCopy.length) + (valueCopy == null ? 0L : valueCopy.length);
+        if (size > MAX_COPIED_BYTES) {
+            message += " (its key and value, " + size + " bytes, are not copied here, being over " + MAX_COPIED_BYTES
+                    + " bytes; the record is at " + meta.topic() + "-" + meta.partition() + "@" + meta.offset() + ")";
+            keyCopy = null;
+            valueCopy = null;
+        }
         RejectedRecord rejected = RejectedRecord.newBuilder()
                 .setTopic(meta.topic())
                 .setPartition(meta.partition())
@@ -348,12 +370,14 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
                 .setField(rejection.field())
                 .setRule(rejection.rule())
-                .setMessage(rejection.message() == null ? rejection.rule() : rejection.message())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(prefixSerializer.serialize(null, record.key())))
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setMessage(message)
+                .setKey(keyCopy == null ? null : ByteBuffer.wrap(keyCopy))
+                .setValue(valueCopy == null ? null : ByteBuffer.wrap(valueCopy))
                 .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
-        String key = runtime != null ? runtime.model : record.key();
+        // keyed by model; a key too long to be a model id (and so a bad one) is not repeated
+        String key = runtime != null ? runtime.model
+                : record.key() != null && record.key().length() <= MAX_MODEL_ID_CHARS ? record.key() : null;
         context.forward(new Record<>(key, rejected, record.timestamp()));
         metrics.recordError(runtime == null ? null : runtime.model, rejection.rule());
         if (runtime != null) {
@@ -502,6 +526,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return Target.ofValue(r.getValue());
         }
         return null;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= QUOTED_KEY_CHARS ? text
+                : text.substring(0, QUOTED_KEY_CHARS) + "... (" + text.length() + " characters)";
     }
 
     private static float[] toArray(List<Float> values) {

@@ -27,6 +27,8 @@ public class MappingException extends DataException {
     public static final String NULL_VALUE = "null-value";
     /** The value has the right type but cannot be used, e.g. an empty id or an unparsable time. */
     public static final String INVALID_VALUE = "invalid-value";
+    /** The mapped record is larger than the producer may send ({@code producer.max.request.size}). */
+    public static final String TOO_LARGE = "too-large";
 
     private final String field;
     private final String rule;
