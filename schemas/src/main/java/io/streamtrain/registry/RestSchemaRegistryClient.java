@@ -77,7 +77,21 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         String operation = "Registering schema " + schema.getFullName() + " under subject '" + subject + "'";
         String path = "/subjects/" + encode(subject) + "/versions";
-        JsonNode body = expectOk(operation, "POST", path, transport.send(operation, "POST", path, schemaBody(schema)));
+        RegistryHttpTransport.Response response = transport.send(operation, "POST", path, schemaBody(schema));
+        if (response.status() == 409) {
+            // Two clients registering the same schema under a new subject at once (two connector tasks, two
+            // learners): Apicurio answers the one that loses the race 409 "artifact already exists" where Confluent
+            // answers the id. If the schema is under the subject now, that is its id; a schema refused as
+            // incompatible (409 too) is not there, and fails below with the registry's message.
+            Optional<RegisteredSchema> registered = lookupAfterConflict(subject, schema);
+            if (registered.isPresent()) {
+                LOG.debug("Schema {} was registered under subject {} concurrently, as id {}", schema.getFullName(),
+                        subject, registered.get().id());
+                idsByRegistration.put(registration, registered.get().id());
+                return registered.get().id();
+            }
+        }
+        JsonNode body = expectOk(operation, "POST", path, response);
         int id = requiredInt(operation, "POST", path, body, "id");
         idsByRegistration.put(registration, id);
         if (schemasById.get(id) == null) {
@@ -85,6 +99,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         }
         LOG.debug("Schema {} is id {} under subject {}", schema.getFullName(), id, subject);
         return id;
+    }
+
+    /** The schema under the subject, if a lookup finds it; a failed lookup must not hide the 409 that led to it. */
+    private Optional<RegisteredSchema> lookupAfterConflict(String subject, Schema schema) {
+        try {
+            return lookup(subject, schema);
+        } catch (SchemaRegistryException e) {
+            LOG.debug("Looking up schema {} under subject {} after a 409 failed: {}", schema.getFullName(), subject,
+                    e.getMessage());
+            return Optional.empty();
+        }
     }
 
     @Override
