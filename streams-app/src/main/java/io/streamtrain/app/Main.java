@@ -12,6 +12,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import io.streamtrain.bench.Bench;
+import io.streamtrain.chaos.ChaosCommand;
 import io.streamtrain.demo.DemoCommand;
 import io.streamtrain.learn.SpecValidationException;
 import org.apache.kafka.common.config.ConfigException;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
 /** The {@code streamtrain} command line. */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, DemoCommand.class, Bench.class, Main.ConfigReference.class})
+        subcommands = {Main.Run.class, DemoCommand.class, Bench.class, ChaosCommand.class, Main.ConfigReference.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

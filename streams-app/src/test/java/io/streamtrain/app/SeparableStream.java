@@ -42,7 +42,9 @@ final class SeparableStream {
                 .setModel(model)
                 .setFeatures(x)
                 .setLabel(labeled ? ClassLabel.newBuilder().setIndex(dot > 0 ? 1 : 0).build() : null)
-                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L + next))
+                // now, not a fixed past date: predictions carry the event time, and the broker's retention would
+                // delete records stamped older than retention.ms while the test still reads them
+                .setEventTime(Instant.now())
                 .build();
     }
 }

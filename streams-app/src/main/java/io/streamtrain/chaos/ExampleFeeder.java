@@ -1,0 +1,173 @@
+package io.streamtrain.chaos;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.streamtrain.avro.Example;
+import io.streamtrain.data.LabeledExample;
+import io.streamtrain.data.SyntheticStream;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Produces a reproducible stream of examples to {@code <prefix>.examples}, keyed by model, round robin over the
+ * models, at a bounded rate, with an idempotent producer that rides out a broker restart. One example in
+ * {@code duplicateEvery} (picked at random) is sent a second time a little later, with the same id and content, as
+ * an at-least-once source would redeliver it. Run it on a thread of its own; read its tallies after it ended.
+ */
+final class ExampleFeeder implements Runnable {
+
+    /** How many examples later a duplicate follows its original: another mini-batch, often another commit. */
+    private static final int DUPLICATE_LAG = 97;
+
+    private final String bootstrapServers;
+    private final String registryUrl;
+    private final String topic;
+    private final List<String> models;
+    private final int examples;
+    private final int duplicateEvery;
+    private final int rate;
+    private final long seed;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Map<String, Long> produced = new HashMap<>();
+    private final Map<String, Long> labeled = new HashMap<>();
+    private final Map<String, Long> duplicatesSent = new HashMap<>();
+    private final Set<String> ids = new HashSet<>();
+    private volatile boolean done;
+
+    /**
+     * @param rate examples per second; 0 for as fast as the producer goes
+     * @param duplicateEvery send one example in n twice (picked at random); 0 for never
+     */
+    ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int examples,
+            int duplicateEvery, int rate, long seed) {
+        this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
+        this.topic = topic;
+        this.models = List.copyOf(models);
+        this.examples = examples;
+        this.duplicateEvery = duplicateEvery;
+        this.rate = rate;
+        this.seed = seed;
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        // long enough to wait out a broker restart without giving up on a record
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+        Iterator<LabeledExample> stream = new SyntheticStream(seed, 20, 0.1).generator();
+        List<String> classes = List.of("0", "1");
+        ArrayDeque<Pending> pending = new ArrayDeque<>();
+        // which examples are sent twice: its own generator, so that the data is the same with or without copies
+        java.util.Random copies = new java.util.Random(seed ^ 0x5DEECE66DL);
+        long started = System.nanoTime();
+        // event times of now: the learner timestamps each prediction with its example's event time, and the broker
+        // deletes records older than the topic's retention (7 days by default) at its next retention check, even
+        // in a transaction not yet committed
+        long eventTimeBase = System.currentTimeMillis();
+        try (KafkaProducer<String, Example> producer = new KafkaProducer<>(config, new StringSerializer(),
+                ConfluentAvroSerde.specific(Example.class, Map.of("schema.registry.url", registryUrl), false)
+                        .serializer())) {
+            for (int n = 0; n < examples && failure.get() == null; n++) {
+                String model = models.get(n % models.size());
+                LabeledExample x = stream.next();
+                Example example = x.toAvro(model, model + "-" + n, Instant.ofEpochMilli(eventTimeBase + n), classes);
+                send(producer, example);
+                produced.merge(model, 1L, Long::sum);
+                ids.add(example.getId());
+                if (x.isLabeled()) {
+                    labeled.merge(model, 1L, Long::sum);
+                }
+                if (duplicateEvery > 0 && copies.nextInt(duplicateEvery) == 0) {
+                    pending.add(new Pending(example, n + DUPLICATE_LAG));
+                }
+                while (!pending.isEmpty() && (pending.peek().due() <= n || n == examples - 1)) {
+                    Example again = pending.poll().example();
+                    send(producer, again);
+                    duplicatesSent.merge(again.getModel(), 1L, Long::sum);
+                }
+                if (rate > 0) {
+                    long due = started + (long) ((n + 1) * 1e9 / rate);
+                    long ahead = due - System.nanoTime();
+                    if (ahead > 1_000_000) {
+                        Pause.millis(ahead / 1_000_000);
+                    }
+                }
+            }
+            producer.flush();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            done = true;
+        }
+    }
+
+    private void send(KafkaProducer<String, Example> producer, Example example) {
+        producer.send(new ProducerRecord<>(topic, example.getModel(), example), (metadata, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            } else {
+                sent.incrementAndGet();
+            }
+        });
+    }
+
+    /** Records acknowledged so far, duplicates included. */
+    long sent() {
+        return sent.get();
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    /** Why producing stopped early, or null. */
+    Exception failure() {
+        return failure.get();
+    }
+
+    /** Distinct examples produced per model (after the run). */
+    Map<String, Long> produced() {
+        return produced;
+    }
+
+    /** Distinct labeled examples produced per model (after the run). */
+    Map<String, Long> labeled() {
+        return labeled;
+    }
+
+    /** Second copies sent per model (after the run). */
+    Map<String, Long> duplicatesSent() {
+        return duplicatesSent;
+    }
+
+    /** The ids of the distinct examples produced (after the run). */
+    Set<String> ids() {
+        return ids;
+    }
+
+    int examples() {
+        return examples;
+    }
+
+    /** A second copy to send once the stream is at {@code due}. */
+    private record Pending(Example example, long due) {
+    }
+}

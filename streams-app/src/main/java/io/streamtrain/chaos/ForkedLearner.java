@@ -1,0 +1,222 @@
+package io.streamtrain.chaos;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import io.streamtrain.app.Main;
+
+/**
+ * The learner in a JVM of its own, started as {@code bin/streamtrain run --config} starts it (one BLAS thread, a
+ * capped heap, ParallelGC, native memory released by the GC), so that it can be killed with SIGKILL (no shutdown
+ * hook, no commit, no clean close) and started again on the same configuration and state directory. Every start
+ * appends to one log file, after a marker line.
+ */
+public final class ForkedLearner implements AutoCloseable {
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final Path configFile;
+    private final Path logFile;
+    private final String heap;
+    private Process process;
+    private int starts;
+    private long startMark;
+    private boolean killedByUs;
+
+    /**
+     * @param name a name for messages and the log marker, e.g. {@code learner-1}
+     * @param workDir where its properties file and log go (created if missing)
+     * @param settings the properties of {@code streamtrain run --config}: Kafka Streams, registry and streamtrain.*
+     * @param heap the -Xmx value, e.g. {@code 768m}
+     */
+    public ForkedLearner(String name, Path workDir, Map<String, String> settings, String heap) {
+        this.name = name;
+        this.heap = heap;
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + workDir, e);
+        }
+        this.configFile = workDir.resolve(name + ".properties");
+        this.logFile = workDir.resolve(name + ".log");
+        Properties p = new Properties();
+        p.putAll(settings);
+        try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
+            p.store(out, name);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + configFile, e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Starts the JVM (again); the previous one must be dead. */
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException(name + " is running already (pid " + process.pid() + ")");
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC",
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Djava.net.preferIPv4Stack=true",
+                "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", "--config", configFile.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        starts++;
+        startMark = logMark();
+        appendMarker("start #" + starts);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the learner JVM " + name, e);
+        }
+        killedByUs = false;
+    }
+
+    /** Kills the JVM with SIGKILL and waits for it to be gone. */
+    public synchronized void kill() {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException(name + " is not running; log:\n" + logTail(40));
+        }
+        appendMarker("SIGKILL to pid " + process.pid());
+        killedByUs = true;
+        process.destroyForcibly();
+        await(process, STOP_TIMEOUT, "the SIGKILLed learner JVM " + name + " did not die");
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Whether the JVM ended without being killed or stopped by this object: the learner gave up on its own. */
+    public synchronized boolean exitedByItself() {
+        return process != null && !process.isAlive() && !killedByUs;
+    }
+
+    /** The exit code of the last JVM, or -1 while it runs or before the first start. */
+    public synchronized int exitCode() {
+        return process == null || process.isAlive() ? -1 : process.exitValue();
+    }
+
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** How many times the JVM was started. */
+    public synchronized int starts() {
+        return starts;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** The whole log of every start. */
+    public String log() {
+        try {
+            return Files.readString(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The size of the log now, to read what is logged after this point with {@link #logSince}. */
+    public long logMark() {
+        try {
+            return Files.size(logFile);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** What was logged after a {@link #logMark()}. */
+    public String logSince(long mark) {
+        String all = log();
+        byte[] bytes = all.getBytes(StandardCharsets.UTF_8);
+        return mark >= bytes.length ? "" : new String(bytes, (int) mark, bytes.length - (int) mark,
+                StandardCharsets.UTF_8);
+    }
+
+    /** What the JVM started last has logged so far. */
+    public synchronized String logOfCurrentRun() {
+        return logSince(startMark);
+    }
+
+    /** The last lines logged, for failure messages. */
+    public String logTail(int lines) {
+        List<String> all = log().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Waits until the log written after {@code mark} contains {@code text}, or fails with the log's tail. */
+    public void awaitLog(long mark, String text, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!logSince(mark).contains(text)) {
+            if (!isAlive()) {
+                throw new IllegalStateException(name + " exited (code " + exitCode() + ") before logging '" + text
+                        + "'; log:\n" + logTail(60));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout.toSeconds()
+                        + " s; log:\n" + logTail(60));
+            }
+            Pause.millis(100);
+        }
+    }
+
+    /** Stops the JVM as a user would (SIGTERM: the learner closes cleanly), killing it if it hangs. */
+    @Override
+    public synchronized void close() {
+        if (process != null && process.isAlive()) {
+            killedByUs = true;
+            process.destroy();
+            try {
+                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    await(process, STOP_TIMEOUT, "the learner JVM " + name + " did not stop");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void appendMarker(String event) {
+        String line = "==== " + Instant.now() + " " + name + ": " + event + System.lineSeparator();
+        try {
+            Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + logFile, e);
+        }
+    }
+
+    static void await(Process process, Duration timeout, String failure) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(failure + " within " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a child JVM", e);
+        }
+    }
+}

@@ -1,0 +1,614 @@
+package io.streamtrain.chaos;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.streamtrain.embedded.EmbeddedKafkaBroker;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * A crash campaign against the learner on a real broker and registry: learner JVMs ({@link ForkedLearner}) read a
+ * stream of examples while the campaign SIGKILLs them and restarts the broker at random points of the stream; then
+ * it reads back what was committed and checks DESIGN.md invariant 1 and the metrics: every labeled example trained
+ * on once, one prediction per example id, the TrainingMetrics windows adding up to the model's counters, and every
+ * redelivered copy skipped.
+ *
+ * <p>With one instance the killed JVM is started again at once; with two or more (same application id) a killed one
+ * may stay dead, so that its tasks move to the survivors, which restore its models from the changelog.
+ */
+public final class LearnerCampaign {
+
+    /** LearnerProcessor's line for a restored model; the groups: model, version, trained, generation, replayed, ... */
+    private static final Pattern RESTORED = Pattern.compile("model (\\S+) restored at version (\\d+) \\((\\d+) "
+            + "examples trained\\): checkpoint generation (-?\\d+), (\\d+) examples fitted again in (\\d+) "
+            + "batches, (\\d+) waiting, in (\\d+) ms");
+    private static final Pattern LOADED = Pattern.compile("model (\\S+) (?:restored at version|created on)");
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
+    private static final int MAX_UNEXPECTED_EXITS = 5;
+
+    /**
+     * What to do.
+     *
+     * @param scenario its name in the report
+     * @param prefix the topic prefix (and application id prefix); one per campaign on a broker
+     * @param examples distinct examples produced
+     * @param models how many models, spread over the partitions
+     * @param partitions partitions of the learner's topics
+     * @param instances learner JVMs with the same application id
+     * @param kills SIGKILLs, each at a random point of the stream, of a random running instance
+     * @param restartKilled start a killed instance again at once (else it stays dead and its tasks move)
+     * @param brokerRestarts broker restarts at random points of the stream, while the learner runs
+     * @param duplicateEvery send one example in n a second time, with the same id (0: never)
+     * @param rate examples produced per second (0: as fast as the producer goes)
+     * @param dedupeWindow {@code streamtrain.dedupe.window} of the learner
+     * @param seed of every random choice: data, fault points, victims
+     * @param timeout for the whole campaign
+     */
+    public record Plan(String scenario, String prefix, int examples, int models, int partitions, int instances,
+            int kills, boolean restartKilled, int brokerRestarts, int duplicateEvery, int rate, int dedupeWindow,
+            long seed, Duration timeout) {
+
+        public Plan {
+            if (examples < 100 || models < 1 || partitions < 1 || instances < 1 || kills < 0 || brokerRestarts < 0
+                    || duplicateEvery < 0 || rate < 0 || dedupeWindow < 0) {
+                throw new IllegalArgumentException("invalid campaign plan: " + this);
+            }
+            if (!restartKilled && kills >= instances) {
+                throw new IllegalArgumentException("with killed instances left dead, " + kills
+                        + " kills need more than " + instances + " instances");
+            }
+        }
+
+        /** One learner JVM killed {@code kills} times and restarted each time; the broker restarted meanwhile. */
+        public static Plan crashes(String prefix, int examples, int kills, int brokerRestarts, long seed) {
+            return new Plan("learner crashes", prefix, examples, 2, 2, 1, kills, true, brokerRestarts, 50, 0, 20_000,
+                    seed, Duration.ofMinutes(5).plusSeconds(examples / 500));
+        }
+
+        /** Two learner JVMs sharing the work; one is killed and stays dead: the other takes over its models. */
+        public static Plan failover(String prefix, int examples, long seed) {
+            return new Plan("learner failover", prefix, examples, 4, 4, 2, 1, false, 0, 50, 0, 20_000, seed,
+                    Duration.ofMinutes(5).plusSeconds(examples / 500));
+        }
+
+        public Plan withRate(int examplesPerSecond) {
+            return new Plan(scenario, prefix, examples, models, partitions, instances, kills, restartKilled,
+                    brokerRestarts, duplicateEvery, examplesPerSecond, dedupeWindow, seed, timeout);
+        }
+
+        public Plan withTimeout(Duration limit) {
+            return new Plan(scenario, prefix, examples, models, partitions, instances, kills, restartKilled,
+                    brokerRestarts, duplicateEvery, rate, dedupeWindow, seed, limit);
+        }
+    }
+
+    private final Plan plan;
+    private final EmbeddedKafkaBroker kafka;
+    private final String registryUrl;
+    private final Path workDir;
+    private final PrintWriter out;
+    private final List<ForkedLearner> learners = new ArrayList<>();
+    private final StringBuilder diagnostics = new StringBuilder();
+    /** The distinct examples each model gets (round robin over the models). */
+    private final Map<String, Long> expected = new LinkedHashMap<>();
+    private int unexpectedExits;
+
+    /**
+     * @param workDir where the learners' properties, logs and state directories go
+     * @param out progress lines
+     */
+    public LearnerCampaign(Plan plan, EmbeddedKafkaBroker kafka, String registryUrl, Path workDir, PrintWriter out) {
+        this.plan = plan;
+        this.kafka = kafka;
+        this.registryUrl = registryUrl;
+        this.workDir = workDir;
+        this.out = out;
+    }
+
+    /** Runs the campaign; never throws for a broken invariant or a timeout, which show as checks that failed. */
+    public CampaignOutcome run() {
+        String prefix = plan.prefix();
+        Random random = new Random(plan.seed());
+        for (String suffix : List.of(".examples", ".predictions", ".metrics", ".errors")) {
+            kafka.createTopic(prefix + suffix, plan.partitions());
+        }
+        List<String> models = spreadModels(plan.models(), plan.partitions());
+        for (int k = 0; k < models.size(); k++) {
+            expected.put(models.get(k), (long) (plan.examples() / models.size() + (k < plan.examples() % models.size()
+                    ? 1 : 0)));
+        }
+        log("%s: %,d examples for %d models over %d partitions, %d learner instance(s), %d SIGKILL(s), %d broker "
+                + "restart(s), seed %d", plan.scenario(), plan.examples(), models.size(), plan.partitions(),
+                plan.instances(), plan.kills(), plan.brokerRestarts(), plan.seed());
+        List<Disruption> disruptions = new ArrayList<>();
+        ExampleFeeder feeder = new ExampleFeeder(kafka.bootstrapServers(), registryUrl, prefix + ".examples", models,
+                plan.examples(), plan.duplicateEvery(), plan.rate(), plan.seed());
+        long started = System.nanoTime();
+        long deadline = started + plan.timeout().toNanos();
+        String unfinished = null;
+        Map<String, Set<String>> moved = new LinkedHashMap<>();
+        try (OutputLedger ledger = new OutputLedger(kafka.bootstrapServers(), registryUrl, prefix)) {
+            try {
+                startLearners();
+                Thread feeding = new Thread(feeder, "chaos-feeder-" + prefix);
+                feeding.setDaemon(true);
+                feeding.start();
+
+                List<Disruption.Kind> faults = new ArrayList<>();
+                for (int i = 0; i < plan.kills(); i++) {
+                    faults.add(Disruption.Kind.LEARNER_SIGKILL);
+                }
+                for (int i = 0; i < plan.brokerRestarts(); i++) {
+                    faults.add(Disruption.Kind.BROKER_RESTART);
+                }
+                Collections.shuffle(faults, random);
+                TreeSet<Double> points = new TreeSet<>();
+                while (points.size() < faults.size()) {
+                    points.add(0.1 + 0.8 * random.nextDouble());
+                }
+                List<Double> at = new ArrayList<>(points);
+                for (int i = 0; i < faults.size(); i++) {
+                    long target = (long) (at.get(i) * plan.examples());
+                    awaitProgress(ledger, target, deadline);
+                    // a random moment relative to the learner's commits and mini-batches
+                    Pause.millis(random.nextInt(300));
+                    disruptions.add(inject(faults.get(i), random, ledger, deadline, moved));
+                }
+                joinFeeder(feeding, deadline);
+                if (feeder.failure() != null) {
+                    throw new CampaignTimeout("producing the examples failed: " + feeder.failure());
+                }
+                awaitComplete(ledger, feeder, deadline);
+            } catch (CampaignTimeout | IllegalStateException e) {
+                // a learner that would not start, a stall: what was committed so far is still checked
+                unfinished = e.getMessage();
+                log("%s: %s", plan.scenario(), unfinished);
+            }
+            // more time for a duplicate or a late window to show up, if there were one
+            ledger.poll(Duration.ofSeconds(3));
+            long wall = System.nanoTime() - started;
+            learners.forEach(ForkedLearner::close);
+            ledger.poll(Duration.ofSeconds(1));
+            for (ForkedLearner learner : learners) {
+                diagnostics.append("\n--- ").append(learner.name()).append(" log tail:\n")
+                        .append(learner.logTail(40)).append('\n');
+            }
+            return outcome(feeder, ledger, models, disruptions, moved, unfinished, Duration.ofNanos(wall));
+        } finally {
+            learners.forEach(ForkedLearner::close);
+        }
+    }
+
+    private void startLearners() {
+        List<Long> marks = new ArrayList<>();
+        for (int i = 1; i <= plan.instances(); i++) {
+            String name = "learner-" + i;
+            Path dir = workDir.resolve(plan.prefix()).resolve(name);
+            ForkedLearner learner = new ForkedLearner(name, dir, learnerSettings(kafka.bootstrapServers(), registryUrl,
+                    plan.prefix(), dir.resolve("state"), plan.dedupeWindow()), "768m");
+            learners.add(learner);
+            marks.add(learner.logMark());
+            learner.start();
+        }
+        // every instance in the group before the first example: the tasks are spread from the start
+        for (int i = 0; i < learners.size(); i++) {
+            learners.get(i).awaitLog(marks.get(i), "-> RUNNING", START_TIMEOUT);
+        }
+    }
+
+    private Disruption inject(Disruption.Kind kind, Random random, OutputLedger ledger, long deadline,
+            Map<String, Set<String>> moved) {
+        long faultStart = System.nanoTime();
+        ledger.poll(Duration.ZERO);
+        long atBefore = ledger.predictionRecords();
+        double fraction = (double) atBefore / plan.examples();
+        if (kind == Disruption.Kind.BROKER_RESTART) {
+            kafka.restart();
+            long took = millisSince(faultStart);
+            long recovery = awaitGrowth(ledger, Set.of(), faultStart, deadline);
+            log("%s: broker restarted at %.1f%% of the stream in %.1f s; committed output resumed after %s",
+                    plan.scenario(), 100 * fraction, took / 1000.0, seconds(recovery));
+            return new Disruption(kind, "broker " + kafka.bootstrapServers(), atBefore, fraction, took, recovery, "");
+        }
+        List<ForkedLearner> alive = learners.stream().filter(ForkedLearner::isAlive).toList();
+        ForkedLearner victim = alive.get(random.nextInt(alive.size()));
+        Map<ForkedLearner, Long> marks = new LinkedHashMap<>();
+        learners.forEach(l -> marks.put(l, l.logMark()));
+        Set<String> victimModels = modelsLoaded(victim.logOfCurrentRun());
+        long pid = victim.pid();
+        victim.kill();
+        long took = millisSince(faultStart);
+        if (plan.restartKilled()) {
+            victim.start();
+        }
+        // back when the victim's models have new committed predictions: on the restarted JVM or on a survivor
+        long recovery = awaitGrowth(ledger, victimModels, faultStart, deadline);
+        if (!plan.restartKilled()) {
+            awaitTakeover(victim, victimModels, marks, deadline);
+        }
+        StringBuilder restore = new StringBuilder();
+        for (ForkedLearner l : learners) {
+            if (l == victim && !plan.restartKilled()) {
+                continue;
+            }
+            String since = l.logSince(marks.get(l));
+            Set<String> restoredHere = new LinkedHashSet<>();
+            Matcher m = RESTORED.matcher(since);
+            while (m.find()) {
+                restoredHere.add(m.group(1));
+                restore.append(restore.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT,
+                        "%s on %s: checkpoint gen %s + %s examples replayed in %s batches, %s ms", m.group(1),
+                        l.name(), m.group(4), m.group(5), m.group(6), m.group(8)));
+            }
+            if (l != victim) {
+                Set<String> takenOver = new LinkedHashSet<>(victimModels);
+                takenOver.retainAll(restoredHere);
+                if (!takenOver.isEmpty()) {
+                    moved.computeIfAbsent(victim.name() + " → " + l.name(), k -> new LinkedHashSet<>())
+                            .addAll(takenOver);
+                }
+            }
+        }
+        log("%s: SIGKILL to %s (pid %d, models %s) at %.1f%% of the stream; %s; committed output resumed after %s%s",
+                plan.scenario(), victim.name(), pid, victimModels, 100 * fraction,
+                plan.restartKilled() ? "restarted at once" : "left dead", seconds(recovery),
+                restore.length() == 0 ? "" : "; restored " + restore);
+        return new Disruption(kind, victim.name(), atBefore, fraction, took, recovery, restore.toString());
+    }
+
+    /** Waits (bounded) until survivors have logged restoring each of the victim's models. */
+    private void awaitTakeover(ForkedLearner victim, Set<String> models, Map<ForkedLearner, Long> marks,
+            long deadline) {
+        long limit = Math.min(deadline, System.nanoTime() + Duration.ofSeconds(60).toNanos());
+        while (System.nanoTime() < limit) {
+            Set<String> restored = new TreeSet<>();
+            for (ForkedLearner l : learners) {
+                if (l != victim) {
+                    Matcher m = RESTORED.matcher(l.logSince(marks.get(l)));
+                    while (m.find()) {
+                        restored.add(m.group(1));
+                    }
+                }
+            }
+            if (restored.containsAll(models)) {
+                return;
+            }
+            watchLearners();
+            Pause.millis(200);
+        }
+    }
+
+    private static Set<String> modelsLoaded(String log) {
+        Set<String> models = new TreeSet<>();
+        Matcher m = LOADED.matcher(log);
+        while (m.find()) {
+            models.add(m.group(1));
+        }
+        return models;
+    }
+
+    private void awaitProgress(OutputLedger ledger, long target, long deadline) {
+        long lastGrowth = System.nanoTime();
+        long last = -1;
+        while (true) {
+            ledger.poll(Duration.ofMillis(100));
+            long now = ledger.predictionRecords();
+            if (now >= target) {
+                return;
+            }
+            if (now > last) {
+                last = now;
+                lastGrowth = System.nanoTime();
+            }
+            watchLearners();
+            if (System.nanoTime() > deadline || System.nanoTime() - lastGrowth > STALL_TIMEOUT.toNanos()) {
+                throw new CampaignTimeout(String.format(Locale.ROOT, "committed predictions stalled at %,d of the "
+                        + "%,d needed for the next fault", now, target));
+            }
+        }
+    }
+
+    /**
+     * Milliseconds from the fault's start until a new prediction of one of {@code models} (of any model when empty)
+     * is committed (read_committed); -1 if none was within the wait. Committed predictions, not offsets: aborting
+     * the dead instance's transaction moves the last stable offset too.
+     */
+    private long awaitGrowth(OutputLedger ledger, Set<String> models, long faultStart, long deadline) {
+        ledger.poll(Duration.ZERO);
+        Set<String> watched = models.isEmpty() ? expected.keySet() : models;
+        long from = predictions(ledger, watched);
+        long limit = Math.min(deadline, System.nanoTime() + STALL_TIMEOUT.toNanos());
+        while (System.nanoTime() < limit) {
+            ledger.poll(Duration.ofMillis(50));
+            if (predictions(ledger, watched) > from) {
+                return millisSince(faultStart);
+            }
+            if (watched.stream().allMatch(m -> ledger.model(m).predictedIds.size() >= expected.getOrDefault(m, 0L))) {
+                return -1; // those models had nothing left to predict: there is no output to wait for
+            }
+            watchLearners();
+        }
+        return -1;
+    }
+
+    private static long predictions(OutputLedger ledger, Set<String> models) {
+        return models.stream().mapToLong(m -> ledger.model(m).predictions).sum();
+    }
+
+    private void joinFeeder(Thread feeding, long deadline) {
+        try {
+            feeding.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (feeding.isAlive()) {
+            throw new CampaignTimeout("the examples were not all produced within the time limit");
+        }
+    }
+
+    private void awaitComplete(OutputLedger ledger, ExampleFeeder feeder, long deadline) {
+        long lastChange = System.nanoTime();
+        long lastCount = -1;
+        while (!complete(ledger, feeder)) {
+            ledger.poll(Duration.ofMillis(500));
+            long count = ledger.predictionRecords();
+            for (String model : feeder.produced().keySet()) {
+                count += ledger.model(model).windows;
+            }
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = System.nanoTime();
+            }
+            watchLearners();
+            if (System.nanoTime() > deadline || System.nanoTime() - lastChange > STALL_TIMEOUT.toNanos()) {
+                throw new CampaignTimeout(String.format(Locale.ROOT, "the committed output did not complete: %,d of "
+                        + "%,d examples predicted", ledger.predictedIds().size(), feeder.ids().size()));
+            }
+        }
+    }
+
+    private static boolean complete(OutputLedger ledger, ExampleFeeder feeder) {
+        for (Map.Entry<String, Long> produced : feeder.produced().entrySet()) {
+            OutputLedger.ModelOutput m = ledger.model(produced.getKey());
+            long labeled = feeder.labeled().getOrDefault(produced.getKey(), 0L);
+            if (m.predictedIds.size() < produced.getValue() || m.lastExamplesTrained < labeled
+                    || m.sumExamples < m.predictions) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts again a learner that exited without being killed (counted: the learner must not give up). */
+    private void watchLearners() {
+        for (ForkedLearner learner : learners) {
+            if (learner.exitedByItself()) {
+                unexpectedExits++;
+                String tail = learner.logTail(60);
+                diagnostics.append("\n--- ").append(learner.name()).append(" exited by itself with code ")
+                        .append(learner.exitCode()).append(":\n").append(tail).append('\n');
+                log("%s: %s exited by itself with code %d; log tail:%n%s", plan.scenario(), learner.name(),
+                        learner.exitCode(), tail);
+                if (unexpectedExits > MAX_UNEXPECTED_EXITS) {
+                    throw new CampaignTimeout("the learner exited by itself " + unexpectedExits + " times");
+                }
+                learner.start();
+            }
+        }
+    }
+
+    private CampaignOutcome outcome(ExampleFeeder feeder, OutputLedger ledger, List<String> models,
+            List<Disruption> disruptions, Map<String, Set<String>> moved, String unfinished, Duration wall) {
+        long produced = sum(feeder.produced());
+        long labeled = sum(feeder.labeled());
+        long copies = sum(feeder.duplicatesSent());
+        long trained = 0;
+        long sumTrained = 0;
+        long sumExamples = 0;
+        long sumLabeled = 0;
+        long skipped = 0;
+        long windowErrors = 0;
+        long windows = 0;
+        boolean trainedHolds = true;
+        boolean trainedSumHolds = true;
+        boolean examplesSumHolds = true;
+        boolean labeledSumHolds = true;
+        boolean skippedHolds = true;
+        StringBuilder perModel = new StringBuilder("| model | partition | produced | labeled | copies sent | trained "
+                + "(last window) | predictions | Σ trained | Σ examples | Σ labeled | Σ duplicates | windows |\n"
+                + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (String model : models) {
+            OutputLedger.ModelOutput m = ledger.model(model);
+            long modelLabeled = feeder.labeled().getOrDefault(model, 0L);
+            long modelCopies = feeder.duplicatesSent().getOrDefault(model, 0L);
+            long modelTrained = Math.max(0, m.lastExamplesTrained);
+            trained += modelTrained;
+            sumTrained += m.sumTrained;
+            sumExamples += m.sumExamples;
+            sumLabeled += m.sumLabeled;
+            skipped += m.sumDuplicates;
+            windowErrors += m.sumErrors;
+            windows += m.windows;
+            trainedHolds &= m.lastExamplesTrained == modelLabeled;
+            trainedSumHolds &= m.sumTrained == m.lastExamplesTrained;
+            examplesSumHolds &= m.sumExamples == m.predictions;
+            labeledSumHolds &= m.sumLabeled == modelLabeled;
+            skippedHolds &= m.sumDuplicates == modelCopies;
+            perModel.append(String.format(Locale.ROOT, "| %s | %d | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %,d "
+                    + "| %,d | %,d |%n", model, partitionOf(model, plan.partitions()),
+                    feeder.produced().getOrDefault(model, 0L), modelLabeled, modelCopies, m.lastExamplesTrained,
+                    m.predictions, m.sumTrained, m.sumExamples, m.sumLabeled, m.sumDuplicates, m.windows));
+        }
+        Set<String> missing = new HashSet<>(feeder.ids());
+        missing.removeAll(ledger.predictedIds());
+        Set<String> unexpected = new HashSet<>(ledger.predictedIds());
+        unexpected.removeAll(feeder.ids());
+        long kills = disruptions.stream().filter(d -> d.kind() == Disruption.Kind.LEARNER_SIGKILL).count();
+        long restarts = disruptions.stream().filter(d -> d.kind() == Disruption.Kind.BROKER_RESTART).count();
+
+        Map<String, String> figures = new LinkedHashMap<>();
+        figures.put("learner instances", Integer.toString(plan.instances()));
+        figures.put("models / partitions", models.size() + " / " + plan.partitions());
+        figures.put("learner SIGKILLs", kills + " of " + plan.kills());
+        figures.put("broker restarts", restarts + " of " + plan.brokerRestarts());
+        figures.put("learner exits not caused by a kill", Integer.toString(unexpectedExits));
+        figures.put("examples produced (distinct ids)", ChaosReport.count(produced));
+        figures.put("labeled examples produced", ChaosReport.count(labeled));
+        figures.put("redelivered copies sent (same id)", ChaosReport.count(copies));
+        figures.put("examples trained (last TrainingMetrics per model)", ChaosReport.count(trained));
+        figures.put("predictions committed", ChaosReport.count(ledger.predictionRecords()));
+        figures.put("duplicate predictions", ChaosReport.count(ledger.duplicatePredictions().size()));
+        figures.put("missing predictions", ChaosReport.count(missing.size()));
+        figures.put("copies skipped by the dedupe window (Σ duplicates)", ChaosReport.count(skipped));
+        figures.put("metrics windows", ChaosReport.count(windows));
+        figures.put("output resumed after each fault", recoveries(disruptions));
+        figures.put("wall time", ChaosReport.duration(wall));
+
+        List<Check> checks = new ArrayList<>();
+        checks.add(new Check("campaign finished within its time limit", "yes", unfinished == null ? "yes"
+                : unfinished, unfinished == null));
+        checks.add(Check.equal(ChaosReport.times(plan.kills(), "SIGKILL") + " of a learner JVM at random points "
+                + "of the stream", plan.kills(), kills));
+        if (plan.brokerRestarts() > 0) {
+            checks.add(Check.equal(ChaosReport.times(plan.brokerRestarts(), "broker restart")
+                    + " while the learner ran", plan.brokerRestarts(), restarts));
+        }
+        checks.add(Check.equal("the learner never gave up by itself (exits not caused by a kill)", 0,
+                unexpectedExits));
+        checks.add(new Check("examples trained = labeled examples produced, for every model",
+                ChaosReport.count(labeled), ChaosReport.count(trained), trainedHolds));
+        boolean onePerId = missing.isEmpty() && unexpected.isEmpty() && ledger.duplicatePredictions().isEmpty()
+                && ledger.predictionRecords() == produced;
+        checks.add(new Check("exactly one committed prediction per example id",
+                ChaosReport.count(produced) + ", 0 duplicate, 0 missing",
+                String.format(Locale.ROOT, "%,d, %,d duplicate, %,d missing, %,d unknown", ledger.predictionRecords(),
+                        ledger.duplicatePredictions().size(), missing.size(), unexpected.size()), onePerId));
+        checks.add(new Check("metrics agree: Σ window trained = examplesTrained, for every model",
+                ChaosReport.count(trained), ChaosReport.count(sumTrained), trainedSumHolds));
+        checks.add(new Check("metrics agree: Σ window examples = committed predictions, for every model",
+                ChaosReport.count(ledger.predictionRecords()), ChaosReport.count(sumExamples), examplesSumHolds));
+        checks.add(new Check("metrics agree: Σ window labeled = labeled examples produced, for every model",
+                ChaosReport.count(labeled), ChaosReport.count(sumLabeled), labeledSumHolds));
+        if (plan.duplicateEvery() > 0) {
+            checks.add(new Check("every redelivered copy skipped, none trained again (Σ window duplicates)",
+                    ChaosReport.count(copies), ChaosReport.count(skipped), skippedHolds && copies > 0));
+        }
+        checks.add(new Check("no example rejected (errors topic, Σ window errors)", "0, 0",
+                ledger.errorRecords() + ", " + windowErrors, ledger.errorRecords() == 0 && windowErrors == 0));
+        if (!plan.restartKilled() && plan.kills() > 0) {
+            checks.add(new Check("the killed instance's models restored on a survivor from the changelog",
+                    "≥ 1 model moved", moved.isEmpty() ? "none" : moved.toString(), !moved.isEmpty()));
+        }
+        String tried = plan.instances() == 1
+                ? String.format(Locale.ROOT, "%,d examples (%d models); learner JVM SIGKILLed %d× at random points "
+                        + "and restarted; broker restarted %d× while the learner ran", plan.examples(), plan.models(),
+                        plan.kills(), plan.brokerRestarts())
+                : String.format(Locale.ROOT, "%,d examples (%d models, %d partitions); %d learner JVMs in one group; "
+                        + "%d SIGKILLed at a random point and left dead", plan.examples(), plan.models(),
+                        plan.partitions(), plan.instances(), plan.kills());
+        String details = perModel + (unfinished == null ? "" : "\nunfinished: " + unfinished + "\n")
+                + (missing.isEmpty() ? "" : "\nsome missing ids: " + missing.stream().sorted().limit(20).toList())
+                + (ledger.duplicatePredictions().isEmpty() ? "" : "\nsome duplicate ids: "
+                        + ledger.duplicatePredictions().stream().limit(20).toList())
+                + diagnostics;
+        return new CampaignOutcome(plan.scenario(), tried, plan.seed(), disruptions, figures, checks, wall,
+                perModel.toString(), details);
+    }
+
+    private static String recoveries(List<Disruption> disruptions) {
+        if (disruptions.isEmpty()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Disruption d : disruptions) {
+            parts.add(seconds(d.recoveryMs()));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** The settings of a learner under test: short group sessions so that a dead member is noticed in seconds. */
+    static Map<String, String> learnerSettings(String bootstrap, String registryUrl, String prefix, Path stateDir,
+            int dedupeWindow) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("bootstrap.servers", bootstrap);
+        s.put("schema.registry.url", registryUrl);
+        s.put("application.id", prefix + "-learner");
+        s.put("state.dir", stateDir.toString());
+        s.put("num.standby.replicas", "0");
+        s.put("consumer.session.timeout.ms", "6000");
+        s.put("consumer.heartbeat.interval.ms", "1000");
+        s.put("streamtrain.topic.prefix", prefix);
+        s.put("streamtrain.topics.create", "false");
+        s.put("streamtrain.checkpoint.every.batches", "25");
+        s.put("streamtrain.metrics.interval.ms", "1000");
+        s.put("streamtrain.dedupe.window", Integer.toString(dedupeWindow));
+        return s;
+    }
+
+    /**
+     * {@code count} model ids such that the default partitioner puts them round robin on the partitions, so that
+     * every partition (and so every instance) has models.
+     */
+    static List<String> spreadModels(int count, int partitions) {
+        List<String> models = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            int target = k % partitions;
+            for (int j = 0; ; j++) {
+                String name = "model-" + (char) ('a' + k % 26) + (k >= 26 ? Integer.toString(k / 26) : "")
+                        + (j == 0 ? "" : "-" + j);
+                if (partitionOf(name, partitions) == target) {
+                    models.add(name);
+                    break;
+                }
+            }
+        }
+        return models;
+    }
+
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private static long sum(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    private static String seconds(long millis) {
+        return millis < 0 ? "no further output" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    private void log(String format, Object... args) {
+        out.printf(Locale.ROOT, format + "%n", args);
+        out.flush();
+    }
+
+    /** The campaign could not go on; what was committed so far is still checked. */
+    static final class CampaignTimeout extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        CampaignTimeout(String message) {
+            super(message);
+        }
+    }
+}

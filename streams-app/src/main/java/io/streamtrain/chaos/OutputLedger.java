@@ -1,0 +1,153 @@
+package io.streamtrain.chaos;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * What the learner has committed, as a user reads it (read_committed, from the start): its predictions, its
+ * TrainingMetrics windows and its rejected records, tallied per model as they arrive.
+ */
+final class OutputLedger implements AutoCloseable {
+
+    /** One model's committed output. */
+    static final class ModelOutput {
+        long predictions;
+        final Set<String> predictedIds = new HashSet<>();
+        long windows;
+        long sumExamples;
+        long sumLabeled;
+        long sumTrained;
+        long sumDuplicates;
+        long sumErrors;
+        /** examplesTrained of the last window (by offset): the model's count when it was written. */
+        long lastExamplesTrained = -1;
+        long lastVersion = -1;
+        Double lastPrequentialAccuracy;
+    }
+
+    private final String predictionsTopic;
+    private final String metricsTopic;
+    private final String errorsTopic;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Deserializer<Prediction> predictions;
+    private final Deserializer<TrainingMetrics> metrics;
+    private final Map<String, ModelOutput> models = new HashMap<>();
+    private final Set<String> predictedIds = new HashSet<>();
+    private final List<String> duplicatePredictions = new ArrayList<>();
+    private long errorRecords;
+
+    OutputLedger(String bootstrapServers, String registryUrl, String prefix) {
+        this.predictionsTopic = prefix + ".predictions";
+        this.metricsTopic = prefix + ".metrics";
+        this.errorsTopic = prefix + ".errors";
+        Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
+        this.predictions = ConfluentAvroSerde.specific(Prediction.class, registry, false).deserializer();
+        this.metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false).deserializer();
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic));
+    }
+
+    /** Reads what arrives within {@code time}. */
+    void poll(Duration time) {
+        long deadline = System.nanoTime() + time.toNanos();
+        do {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                add(record);
+            }
+        } while (System.nanoTime() < deadline);
+    }
+
+    private void add(ConsumerRecord<String, byte[]> record) {
+        String topic = record.topic();
+        if (topic.equals(predictionsTopic)) {
+            Prediction p = predictions.deserialize(topic, record.headers(), record.value());
+            ModelOutput m = model(p.getModel());
+            m.predictions++;
+            m.predictedIds.add(p.getExampleId());
+            if (!predictedIds.add(p.getExampleId())) {
+                duplicatePredictions.add(p.getExampleId());
+            }
+        } else if (topic.equals(metricsTopic)) {
+            TrainingMetrics w = metrics.deserialize(topic, record.headers(), record.value());
+            ModelOutput m = model(w.getModel());
+            m.windows++;
+            m.sumExamples += w.getExamples();
+            m.sumLabeled += w.getLabeled();
+            m.sumTrained += w.getTrained();
+            m.sumDuplicates += w.getDuplicates();
+            m.sumErrors += w.getErrors();
+            m.lastExamplesTrained = w.getExamplesTrained();
+            m.lastVersion = w.getModelVersion();
+            m.lastPrequentialAccuracy = w.getPrequentialAccuracy();
+        } else if (topic.equals(errorsTopic)) {
+            errorRecords++;
+        }
+    }
+
+    /**
+     * Assigns every partition of the topics, from the start. Not a subscription: a consumer group that never commits
+     * would, on the rebalance that a broker restart causes, start again from the earliest offsets and count
+     * everything twice.
+     */
+    static void assignFromStart(KafkaConsumer<?, ?> consumer, List<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + topic + " does not exist");
+            }
+            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    ModelOutput model(String model) {
+        return models.computeIfAbsent(model, k -> new ModelOutput());
+    }
+
+    Set<String> predictedIds() {
+        return predictedIds;
+    }
+
+    List<String> duplicatePredictions() {
+        return duplicatePredictions;
+    }
+
+    long predictionRecords() {
+        return models.values().stream().mapToLong(m -> m.predictions).sum();
+    }
+
+    long errorRecords() {
+        return errorRecords;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+        predictions.close();
+        metrics.close();
+    }
+}
