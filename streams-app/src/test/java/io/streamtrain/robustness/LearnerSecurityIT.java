@@ -1,5 +1,6 @@
 package io.streamtrain.robustness;
 
+import io.streamtrain.embedded.CapturedLogs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.streamtrain.connect.it;
+package io.streamtrain.embedded;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,16 +22,17 @@ import org.apache.logging.log4j.core.config.Property;
  * for Kafka's security classes), each with its exception and stack trace: what an operator's log would hold. The
  * levels the test configuration had come back on {@link #close()}.
  */
-final class CapturedLogs implements AutoCloseable {
+public final class CapturedLogs implements AutoCloseable {
 
-    private static final String APPENDER = "robustness-capture";
+    private static final String APPENDER = "streamtrain-capture";
 
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
     private final Map<String, Level> previousLevels = new HashMap<>();
     private final AbstractAppender appender;
 
-    CapturedLogs() {
+    /** Starts capturing. */
+    public CapturedLogs() {
         appender = new AbstractAppender(APPENDER, null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -69,17 +70,20 @@ final class CapturedLogs implements AutoCloseable {
     }
 
     /** What was logged so far, one entry per event. */
-    List<String> lines() {
+    /** The lines captured so far. */
+    public List<String> lines() {
         return new ArrayList<>(lines);
     }
 
     /** Everything logged so far, as one text. */
-    String text() {
+    /** The lines captured so far, one text. */
+    public String text() {
         return String.join("\n", lines);
     }
 
     /** The lines that contain {@code needle}. */
-    List<String> linesWith(String needle) {
+    /** The lines captured so far that contain {@code needle}. */
+    public List<String> linesWith(String needle) {
         return lines.stream().filter(l -> l.contains(needle)).toList();
     }
 
