@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
@@ -96,22 +98,25 @@ public final class LearnerApp implements AutoCloseable {
         NetworkSpec spec = loadSpec(config.modelSpec());
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
-        prepareTopics(config, topics.names());
+        prepareTopics(config, topics);
         LearnerSettings settings = new LearnerSettings(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
+                () -> ConfluentAvroSerde.specific(Label.class, config.registryConfig(), false).deserializer(),
                 model -> spec,
                 config.checkpointEveryBatches(),
                 config.metricsInterval(),
                 config.metricsEveryExamples(),
                 config.punctuateInterval(),
-                config.dedupeWindow());
+                config.dedupeWindow(),
+                config.labelsMaxPending(),
+                config.labelsWait());
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
         Topology topology = builder.build(config.streamsProperties());
         log.debug("learner topology:\n{}", topology.describe());
         LearnerApp app = new LearnerApp(config, topology);
-        log.info("starting the learner: reading {}, writing {}, {}, {}; model spec {}; processing guarantee {}",
-                topics.examples(), topics.predictions(), topics.metrics(), topics.errors(), config.modelSpec(),
+        log.info("starting the learner: reading {} and {}, writing {}, {}, {}; model spec {}; processing guarantee {}",
+                topics.examples(), topics.labels(), topics.predictions(), topics.metrics(), topics.errors(), config.modelSpec(),
                 config.streamsProperties().get("processing.guarantee"));
         app.streams.start();
         return app;
@@ -145,6 +150,7 @@ public final class LearnerApp implements AutoCloseable {
         Map<String, Object> registry = config.registryConfig();
         return new LearnerTopics(
                 new Topic<>(prefix + ".examples", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".labels", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>(prefix + ".predictions", Serdes.String(),
                         ConfluentAvroSerde.specific(Prediction.class, registry, false)),
                 new Topic<>(prefix + ".metrics", Serdes.String(),
@@ -168,9 +174,11 @@ public final class LearnerApp implements AutoCloseable {
 
     /**
      * Creates the missing topics, or with {@code streamtrain.topics.create=false} fails naming them, within the
-     * admin client's {@code default.api.timeout.ms} when set, else 30 s.
+     * admin client's {@code default.api.timeout.ms} when set, else 30 s. Topics created while the examples topic
+     * exists get its number of partitions; the examples and labels topics must have the same number.
      */
-    private static void prepareTopics(LearnerConfig config, List<String> names) {
+    private static void prepareTopics(LearnerConfig config, LearnerTopics topics) {
+        List<String> names = topics.names();
         Map<String, Object> adminConfig = config.adminConfig();
         Object timeoutSetting = adminConfig.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
         int timeoutMs = timeoutSetting == null ? 30_000 : Integer.parseInt(timeoutSetting.toString().trim());
@@ -178,10 +186,24 @@ public final class LearnerApp implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names()
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
+            String examples = topics.examples().name();
+            String labels = topics.labels().name();
+            Map<String, Integer> partitions = new HashMap<>();
+            List<String> joined = existing.contains(examples) && existing.contains(labels) ? List.of(examples, labels)
+                    : existing.contains(examples) ? List.of(examples) : List.of();
+            admin.describeTopics(joined).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .forEach((name, description) -> partitions.put(name, description.partitions().size()));
+            if (partitions.size() == 2 && !partitions.get(examples).equals(partitions.get(labels))) {
+                throw new IllegalStateException("the examples topic " + examples + " has " + partitions.get(examples)
+                        + " partitions and the labels topic " + labels + " has " + partitions.get(labels)
+                        + ": a model's labels are joined in the partition of its examples, so both need the same "
+                        + "number of partitions");
+            }
+            int newPartitions = partitions.getOrDefault(examples, config.partitions());
             List<NewTopic> missing = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, Optional.of(config.partitions()),
+                    missing.add(new NewTopic(name, Optional.of(newPartitions),
                             Optional.of(config.replicationFactor())));
                 }
             }

@@ -8,6 +8,7 @@ import java.util.Properties;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -37,6 +38,8 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String METRICS_EVERY_EXAMPLES = "streamtrain.metrics.every.examples";
     public static final String PUNCTUATE_INTERVAL_MS = "streamtrain.punctuate.interval.ms";
     public static final String DEDUPE_WINDOW = "streamtrain.dedupe.window";
+    public static final String LABELS_MAX_PENDING = "streamtrain.labels.max.pending";
+    public static final String LABELS_WAIT_MS = "streamtrain.labels.wait.ms";
 
     /** Prefixes of the keys handed to the registry client and serdes. */
     private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
@@ -44,8 +47,8 @@ public final class LearnerConfig extends AbstractConfig {
 
     static final ConfigDef CONFIG = new ConfigDef()
             .define(TOPIC_PREFIX, Type.STRING, "streamtrain", new TopicPrefixValidator(), Importance.HIGH,
-                    "Prefix of the topics: <prefix>.examples is read; <prefix>.predictions, <prefix>.metrics and "
-                            + "<prefix>.errors are written.",
+                    "Prefix of the topics: <prefix>.examples and <prefix>.labels are read; <prefix>.predictions, "
+                            + "<prefix>.metrics and <prefix>.errors are written.",
                     GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create the topics at start when they are missing.",
@@ -79,7 +82,18 @@ public final class LearnerConfig extends AbstractConfig {
                     "How many of each model's most recent example ids are remembered: an example whose id is among "
                             + "them is a redelivery and is skipped (not predicted, not trained on again). 0 turns "
                             + "this off. Memory: about 100 bytes per id and model.",
-                    GROUP_STATE, 5, Width.SHORT, "Dedupe window (ids)");
+                    GROUP_STATE, 5, Width.SHORT, "Dedupe window (ids)")
+            .define(LABELS_MAX_PENDING, Type.INT, 10_000, Range.between(0, 10_000_000), Importance.MEDIUM,
+                    "Late labels (<prefix>.labels, joined to their example by id): per model, how many predicted "
+                            + "unlabeled examples wait for their label, and how many labels wait for an example that "
+                            + "has not come yet; the oldest beyond it are evicted (a label then goes to the errors "
+                            + "topic as unmatched-label). Each waiting example is kept in the state store with its "
+                            + "features. 0 turns late labels off.",
+                    GROUP_STATE, 6, Width.SHORT, "Late labels: most waiting")
+            .define(LABELS_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "Late labels: how long (the learner's wall clock) a predicted unlabeled example waits for its "
+                            + "label, and a label for its example.",
+                    GROUP_STATE, 7, Width.SHORT, "Late labels: wait (ms)");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -91,6 +105,8 @@ public final class LearnerConfig extends AbstractConfig {
     private final long metricsEveryExamples;
     private final Duration punctuateInterval;
     private final int dedupeWindow;
+    private final int labelsMaxPending;
+    private final Duration labelsWait;
 
     public LearnerConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -104,6 +120,8 @@ public final class LearnerConfig extends AbstractConfig {
         metricsEveryExamples = getLong(METRICS_EVERY_EXAMPLES);
         punctuateInterval = Duration.ofMillis(getLong(PUNCTUATE_INTERVAL_MS));
         dedupeWindow = getInt(DEDUPE_WINDOW);
+        labelsMaxPending = getInt(LABELS_MAX_PENDING);
+        labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
         validate();
     }
 
@@ -168,9 +186,19 @@ public final class LearnerConfig extends AbstractConfig {
         return dedupeWindow;
     }
 
+    public int labelsMaxPending() {
+        return labelsMaxPending;
+    }
+
+    public Duration labelsWait() {
+        return labelsWait;
+    }
+
     /**
      * The Kafka Streams properties: every key that is not Streamtrain's own, with Streamtrain's defaults where the
-     * user set nothing: exactly-once, a bounded commit interval, and the learner's application id.
+     * user set nothing: exactly-once, a bounded commit interval, the learner's application id, larger polls, and a
+     * producer {@code linger.ms} of 5 ms instead of Kafka Streams' 100 ms, which held predictions back under
+     * at_least_once (exactly-once flushes at each commit anyway).
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -178,13 +206,22 @@ public final class LearnerConfig extends AbstractConfig {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "1000");
+        // a client default goes in with its prefix, which wins over the plain key: only when the user set neither
+        clientDefault(p, StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "1000");
+        clientDefault(p, StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         originals().forEach((k, v) -> {
             if (!k.startsWith("streamtrain.")) {
                 p.put(k, v);
             }
         });
         return p;
+    }
+
+    private void clientDefault(Properties p, String prefixedKey, String value) {
+        String plainKey = prefixedKey.substring(prefixedKey.indexOf('.') + 1);
+        if (!originals().containsKey(prefixedKey) && !originals().containsKey(plainKey)) {
+            p.put(prefixedKey, value);
+        }
     }
 
     /** The keys for the registry client and the Avro serdes. */

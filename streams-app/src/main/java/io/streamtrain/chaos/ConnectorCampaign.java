@@ -92,7 +92,7 @@ public final class ConnectorCampaign {
         Random random = new Random(plan.seed());
         kafka.createTopic(source, 2);
         kafka.createTopic(dlq, 1);
-        for (String suffix : List.of(".examples", ".predictions", ".metrics", ".errors")) {
+        for (String suffix : List.of(".examples", ".labels", ".predictions", ".metrics", ".errors")) {
             kafka.createTopic(prefix + suffix, 2);
         }
         List<String> models = LearnerCampaign.spreadModels(2, 2);

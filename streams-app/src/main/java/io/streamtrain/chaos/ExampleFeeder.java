@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.data.SyntheticStream;
 import io.streamtrain.registry.ConfluentAvroSerde;
@@ -24,16 +25,23 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Produces a reproducible stream of examples to {@code <prefix>.examples}, keyed by model, round robin over the
  * models, at a bounded rate, with an idempotent producer that rides out a broker restart. One example in
  * {@code duplicateEvery} (picked at random) is sent a second time a little later, with the same id and content, as
- * an at-least-once source would redeliver it. Run it on a thread of its own; read its tallies after it ended.
+ * an at-least-once source would redeliver it. One labeled example in {@value #LATE_LABEL_EVERY} (picked at random)
+ * is sent without its label, and the label follows on {@code <prefix>.labels} a little later, as a delayed outcome
+ * would; it still counts as a labeled example. Run it on a thread of its own; read its tallies after it ended.
  */
 final class ExampleFeeder implements Runnable {
 
     /** How many examples later a duplicate follows its original: another mini-batch, often another commit. */
     private static final int DUPLICATE_LAG = 97;
+    /** One labeled example in this many has its label sent later, on the labels topic. */
+    static final int LATE_LABEL_EVERY = 8;
+    /** How many examples later a late label follows its example. */
+    private static final int LATE_LABEL_LAG = 211;
 
     private final String bootstrapServers;
     private final String registryUrl;
     private final String topic;
+    private final String labelsTopic;
     private final List<String> models;
     private final int examples;
     private final int duplicateEvery;
@@ -44,6 +52,7 @@ final class ExampleFeeder implements Runnable {
     private final Map<String, Long> produced = new HashMap<>();
     private final Map<String, Long> labeled = new HashMap<>();
     private final Map<String, Long> duplicatesSent = new HashMap<>();
+    private final Map<String, Long> lateLabelsSent = new HashMap<>();
     private final Set<String> ids = new HashSet<>();
     private volatile boolean done;
 
@@ -56,6 +65,7 @@ final class ExampleFeeder implements Runnable {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.topic = topic;
+        this.labelsTopic = topic.substring(0, topic.lastIndexOf('.')) + ".labels";
         this.models = List.copyOf(models);
         this.examples = examples;
         this.duplicateEvery = duplicateEvery;
@@ -75,20 +85,29 @@ final class ExampleFeeder implements Runnable {
         Iterator<LabeledExample> stream = new SyntheticStream(seed, 20, 0.1).generator();
         List<String> classes = List.of("0", "1");
         ArrayDeque<Pending> pending = new ArrayDeque<>();
+        ArrayDeque<LateLabel> lateLabels = new ArrayDeque<>();
         // which examples are sent twice: its own generator, so that the data is the same with or without copies
         java.util.Random copies = new java.util.Random(seed ^ 0x5DEECE66DL);
+        java.util.Random late = new java.util.Random(seed ^ 0x1A7EL);
         long started = System.nanoTime();
         // event times of now: the learner timestamps each prediction with its example's event time, and the broker
         // deletes records older than the topic's retention (7 days by default) at its next retention check, even
         // in a transaction not yet committed
         long eventTimeBase = System.currentTimeMillis();
+        Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         try (KafkaProducer<String, Example> producer = new KafkaProducer<>(config, new StringSerializer(),
-                ConfluentAvroSerde.specific(Example.class, Map.of("schema.registry.url", registryUrl), false)
-                        .serializer())) {
+                ConfluentAvroSerde.specific(Example.class, registry, false).serializer());
+                KafkaProducer<String, Label> labelProducer = new KafkaProducer<>(config, new StringSerializer(),
+                        ConfluentAvroSerde.specific(Label.class, registry, false).serializer())) {
             for (int n = 0; n < examples && failure.get() == null; n++) {
                 String model = models.get(n % models.size());
                 LabeledExample x = stream.next();
                 Example example = x.toAvro(model, model + "-" + n, Instant.ofEpochMilli(eventTimeBase + n), classes);
+                if (x.isLabeled() && late.nextInt(LATE_LABEL_EVERY) == 0) {
+                    lateLabels.add(new LateLabel(new Label(example.getId(), model, example.getLabel(),
+                            example.getEventTime(), null), n + LATE_LABEL_LAG));
+                    example = Example.newBuilder(example).setLabel(null).build();
+                }
                 send(producer, example);
                 produced.merge(model, 1L, Long::sum);
                 ids.add(example.getId());
@@ -97,6 +116,15 @@ final class ExampleFeeder implements Runnable {
                 }
                 if (duplicateEvery > 0 && copies.nextInt(duplicateEvery) == 0) {
                     pending.add(new Pending(example, n + DUPLICATE_LAG));
+                }
+                while (!lateLabels.isEmpty() && (lateLabels.peek().due() <= n || n == examples - 1)) {
+                    Label label = lateLabels.poll().label();
+                    labelProducer.send(new ProducerRecord<>(labelsTopic, label.getModel(), label), (metadata, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                    lateLabelsSent.merge(label.getModel(), 1L, Long::sum);
                 }
                 while (!pending.isEmpty() && (pending.peek().due() <= n || n == examples - 1)) {
                     Example again = pending.poll().example();
@@ -112,6 +140,7 @@ final class ExampleFeeder implements Runnable {
                 }
             }
             producer.flush();
+            labelProducer.flush();
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
         } finally {
@@ -153,6 +182,11 @@ final class ExampleFeeder implements Runnable {
         return labeled;
     }
 
+    /** Labels sent late, on the labels topic, per model (after the run); their examples count as labeled. */
+    Map<String, Long> lateLabelsSent() {
+        return lateLabelsSent;
+    }
+
     /** Second copies sent per model (after the run). */
     Map<String, Long> duplicatesSent() {
         return duplicatesSent;
@@ -169,5 +203,9 @@ final class ExampleFeeder implements Runnable {
 
     /** A second copy to send once the stream is at {@code due}. */
     private record Pending(Example example, long due) {
+    }
+
+    /** A label to send once the stream is at {@code due}. */
+    private record LateLabel(Label label, long due) {
     }
 }

@@ -36,7 +36,8 @@ public final class LearnerCampaign {
     /** LearnerProcessor's line for a restored model; the groups: model, version, trained, generation, replayed, ... */
     private static final Pattern RESTORED = Pattern.compile("model (\\S+) restored at version (\\d+) \\((\\d+) "
             + "examples trained\\): checkpoint generation (-?\\d+), (\\d+) examples fitted again in (\\d+) "
-            + "batches, (\\d+) waiting, in (\\d+) ms");
+            + "batches, (\\d+) waiting, (?:\\d+ waiting for a label, \\d+ labels waiting for their example, )?"
+            + "in (\\d+) ms");
     private static final Pattern LOADED = Pattern.compile("model (\\S+) (?:restored at version|created on)");
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
@@ -125,7 +126,7 @@ public final class LearnerCampaign {
     public CampaignOutcome run() {
         String prefix = plan.prefix();
         Random random = new Random(plan.seed());
-        for (String suffix : List.of(".examples", ".predictions", ".metrics", ".errors")) {
+        for (String suffix : List.of(".examples", ".labels", ".predictions", ".metrics", ".errors")) {
             kafka.createTopic(prefix + suffix, plan.partitions());
         }
         List<String> models = spreadModels(plan.models(), plan.partitions());
@@ -419,6 +420,8 @@ public final class LearnerCampaign {
         long produced = sum(feeder.produced());
         long labeled = sum(feeder.labeled());
         long copies = sum(feeder.duplicatesSent());
+        long lateSent = sum(feeder.lateLabelsSent());
+        long lateJoined = 0;
         long trained = 0;
         long sumTrained = 0;
         long sumExamples = 0;
@@ -444,6 +447,7 @@ public final class LearnerCampaign {
             sumExamples += m.sumExamples;
             sumLabeled += m.sumLabeled;
             skipped += m.sumDuplicates;
+            lateJoined += m.sumLateLabels;
             windowErrors += m.sumErrors;
             windows += m.windows;
             trainedHolds &= m.lastExamplesTrained == modelLabeled;
@@ -472,6 +476,8 @@ public final class LearnerCampaign {
         figures.put("examples produced (distinct ids)", ChaosReport.count(produced));
         figures.put("labeled examples produced", ChaosReport.count(labeled));
         figures.put("redelivered copies sent (same id)", ChaosReport.count(copies));
+        figures.put("labels sent late, on the labels topic (counted as labeled)", ChaosReport.count(lateSent));
+        figures.put("late labels joined to their example (Σ lateLabels)", ChaosReport.count(lateJoined));
         figures.put("examples trained (last TrainingMetrics per model)", ChaosReport.count(trained));
         figures.put("predictions committed", ChaosReport.count(ledger.predictionRecords()));
         figures.put("duplicate predictions", ChaosReport.count(ledger.duplicatePredictions().size()));
@@ -510,6 +516,8 @@ public final class LearnerCampaign {
             checks.add(new Check("every redelivered copy skipped, none trained again (Σ window duplicates)",
                     ChaosReport.count(copies), ChaosReport.count(skipped), skippedHolds && copies > 0));
         }
+        checks.add(new Check("every late label joined its example once (Σ window lateLabels)",
+                ChaosReport.count(lateSent), ChaosReport.count(lateJoined), lateJoined == lateSent && lateSent > 0));
         checks.add(new Check("no example rejected (errors topic, Σ window errors)", "0, 0",
                 ledger.errorRecords() + ", " + windowErrors, ledger.errorRecords() == 0 && windowErrors == 0));
         if (!plan.restartKilled() && plan.kills() > 0) {

@@ -35,6 +35,7 @@ final class OutputLedger implements AutoCloseable {
         long sumLabeled;
         long sumTrained;
         long sumDuplicates;
+        long sumLateLabels;
         long sumErrors;
         /** examplesTrained of the last window (by offset): the model's count when it was written. */
         long lastExamplesTrained = -1;
@@ -97,6 +98,7 @@ final class OutputLedger implements AutoCloseable {
             m.sumLabeled += w.getLabeled();
             m.sumTrained += w.getTrained();
             m.sumDuplicates += w.getDuplicates();
+            m.sumLateLabels += w.getLateLabels();
             m.sumErrors += w.getErrors();
             m.lastExamplesTrained = w.getExamplesTrained();
             m.lastVersion = w.getModelVersion();

@@ -20,6 +20,11 @@ public final class ExampleCheck {
     /** A training weight below 0 (a NaN or infinite one breaks {@link #NON_FINITE}). Field {@code weight}. */
     public static final String NEGATIVE_WEIGHT = "negative-weight";
 
+    /** An example id that is empty or longer than {@link #MAX_ID_CHARS}. Field {@code id} (or {@code exampleId}). */
+    public static final String ID_LENGTH = "id-length";
+    /** The longest example id taken: ids are kept in memory and in the store to recognise redeliveries. */
+    public static final int MAX_ID_CHARS = 1000;
+
     private final int inputSize;
     private final boolean classification;
     private final int numClasses;
@@ -115,6 +120,19 @@ public final class ExampleCheck {
         }
         if (weight < 0) {
             return new Rejection("weight", NEGATIVE_WEIGHT, "the weight is " + weight + "; it must be >= 0");
+        }
+        return null;
+    }
+
+    /** The problem with an example id; null when it can be used. */
+    public static Rejection checkId(String field, String id) {
+        if (id == null || id.isEmpty()) {
+            return new Rejection(field, ID_LENGTH, "the example id is empty; it must be 1 to " + MAX_ID_CHARS
+                    + " characters");
+        }
+        if (id.length() > MAX_ID_CHARS) {
+            return new Rejection(field, ID_LENGTH, "the example id is " + id.length() + " characters long; it must be"
+                    + " 1 to " + MAX_ID_CHARS + " characters");
         }
         return null;
     }

@@ -44,6 +44,23 @@ public final class Outputs {
         return best;
     }
 
+    /**
+     * The outputs of one example as they were recorded when it was predicted: its class probabilities, or its one
+     * regression value. Used to score a prediction whose label came later.
+     */
+    public static Outputs ofRow(float[] values, boolean classification) {
+        if (!classification && values.length != 1) {
+            throw new IllegalArgumentException("a regression output is one value, got " + values.length);
+        }
+        return new Outputs(1, values.length, values.clone(), classification);
+    }
+
+    /** One example's values: its class probabilities, or its regression value (a copy). */
+    public float[] row(int row) {
+        checkRow(row);
+        return Arrays.copyOfRange(values, row * width, row * width + width);
+    }
+
     /** The number of examples. */
     public int size() {
         return rows;

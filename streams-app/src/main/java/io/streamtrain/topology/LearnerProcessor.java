@@ -3,15 +3,16 @@ package io.streamtrain.topology;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
-import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
 import io.streamtrain.avro.Prediction;
-import io.streamtrain.avro.RegressionTarget;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.ExampleCheck;
@@ -21,6 +22,8 @@ import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
 import io.streamtrain.registry.WireFormatException;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,9 +45,15 @@ import org.slf4j.LoggerFactory;
  * then fitted in one call. So a prediction is always made by the model before it trained on that example, and an
  * example whose offset is committed is either processed or still in the store: nothing is lost or trained twice.
  *
- * <p>Every {@code checkpointEveryBatches} fits the network (with its updater state) is checkpointed into the store and
- * the examples it includes are deleted; a restarted or moved task restores the checkpoint and fits again the few
- * mini-batches logged since, in the same order and composition.
+ * <p>Every {@code checkpointEveryBatches} fits the network (with its updater state) is checkpointed into the store;
+ * a restarted or moved task restores the checkpoint and fits again the few mini-batches logged since, in the same
+ * order and composition. Examples are kept in a ring of slots ({@code seq % slots}): a new one overwrites one the
+ * checkpoint already includes, so the store stays bounded without a delete (and a changelog tombstone) per example.
+ *
+ * <p>Labels may also come later, on the labels topic: a predicted unlabeled example waits (bounded in number and
+ * age) with what was predicted; its label scores that prediction and queues the example, now labeled, to be trained
+ * on with the next mini-batch. A label that comes before its example waits for it the same way, and one that never
+ * finds its example goes to the errors topic.
  */
 final class LearnerProcessor implements Processor<String, byte[], String, SpecificRecord> {
 
@@ -60,25 +69,38 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private static final int MAX_MODEL_ID_CHARS = 249;
     /** The most characters of a record key quoted in a message. */
     private static final int QUOTED_KEY_CHARS = 100;
+    /** A label whose example did not come (in time, or at all). Field {@code exampleId}. */
+    static final String UNMATCHED_LABEL = "unmatched-label";
+    /** The fewest example slots a model's ring has. */
+    static final int MIN_SLOTS = 1024;
+    /** The most example slots a model's ring has; beyond, checkpoints come more often instead. */
+    static final int MAX_SLOTS = 1 << 22;
+    /** The schema of a prediction's probabilities, to build them as primitive floats. */
+    private static final Schema PROBABILITIES = Prediction.SCHEMA$.getField("probabilities").schema();
 
     private final LearnerSettings settings;
     private final Map<String, ModelRuntime> models = new LinkedHashMap<>();
-    private final ExampleCodec codec = new ExampleCodec();
     private final StringSerializer prefixSerializer = new StringSerializer();
+    private final String examplesTopic;
+    private final String labelsTopic;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, byte[]> store;
-    private Deserializer<Example> deserializer;
+    private Deserializer<Example> exampleDeserializer;
+    private Deserializer<Label> labelDeserializer;
     private LearnerMetrics metrics;
 
     LearnerProcessor(LearnerSettings settings) {
         this.settings = settings;
+        this.examplesTopic = settings.topics().examples().name();
+        this.labelsTopic = settings.topics().labels().name();
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(LearnerSettings.STATE_STORE);
-        this.deserializer = settings.exampleDeserializer().get();
+        this.exampleDeserializer = settings.exampleDeserializer().get();
+        this.labelDeserializer = settings.labelDeserializer().get();
         this.metrics = new LearnerMetrics(context);
         restoreModels();
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
@@ -86,9 +108,18 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
 
     @Override
     public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(examplesTopic);
+        if (topic.equals(labelsTopic)) {
+            processLabel(record);
+        } else {
+            processExample(record);
+        }
+    }
+
+    private void processExample(Record<String, byte[]> record) {
         Example example;
         try {
-            example = deserializer.deserialize(settings.topics().examples().name(), record.headers(), record.value());
+            example = exampleDeserializer.deserialize(examplesTopic, record.headers(), record.value());
         } catch (WireFormatException e) {
             // the bytes are at fault; a registry that cannot be reached is not, and fails the task instead
             reject(record, null, new Rejection("value", "undecodable", e.getMessage()));
@@ -98,29 +129,27 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             reject(record, null, new Rejection("value", "null-value", "an example record must have a value"));
             return;
         }
-        String model = example.getModel();
-        if (!StateKeys.isValidModelId(model)) {
-            reject(record, null, new Rejection("model", "model-id",
-                    "the model id must be 1 to 249 characters without control characters"));
+        ModelRuntime runtime = runtimeOf(record, example.getModel());
+        if (runtime == null) {
             return;
         }
-        if (!model.equals(record.key())) {
-            // a model's state lives in the task of its key's partition: another key would split the model in two
-            reject(record, null, new Rejection("key", "key-model-mismatch",
-                    "the record key must be the example's model id '" + model + "', was "
-                            + (record.key() == null ? "null" : "'" + abbreviate(record.key()) + "'")));
+        String id = example.getId();
+        Rejection rejection = ExampleCheck.checkId("id", id);
+        if (rejection != null) {
+            reject(record, runtime, rejection);
             return;
         }
-        ModelRuntime runtime = models.computeIfAbsent(model, this::load);
-        if (runtime.dedupe != null && !runtime.dedupe.remember(example.getId())) {
+        if (runtime.dedupe != null && !runtime.dedupe.remember(id)) {
             // a redelivery of an example this model has already taken: its prediction exists, it was trained on
-            log.debug("model {}: skipped example {}, seen recently", model, example.getId());
-            runtime.state.windowDuplicates++;
-            metrics.recordDuplicate(model);
-            store.put(StateKeys.meta(model), runtime.state.toBytes());
+            log.debug("model {}: skipped example {}, seen recently", runtime.model, id);
+            countDuplicate(runtime);
             return;
         }
-        Rejection rejection = ExampleCheck.check(runtime.learner, example.getFeatures(), target(example));
+        List<Float> featureList = example.getFeatures();
+        float[] features = featureList instanceof PrimitivesArrays.FloatArray ? toArray(featureList) : null;
+        Object label = example.getLabel();
+        Target target = StoredExample.LabelCodec.target(label);
+        rejection = features != null ? runtime.check.check(features, target) : runtime.check.check(featureList, target);
         if (rejection == null) {
             rejection = ExampleCheck.checkWeight(example.getWeight());
         }
@@ -128,9 +157,148 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             reject(record, runtime, rejection);
             return;
         }
-        long seq = runtime.nextSeq++;
-        store.put(StateKeys.entry(model, seq), codec.encode(example));
-        runtime.inbox.add(new Entry(seq, example));
+        if (features == null) {
+            features = toArray(featureList);
+        }
+        if (label == null && runtime.waitingLabels != null && runtime.waitingLabels.contains(id)) {
+            // its label came first and waited for it
+            String key = StateKeys.waitingLabel(runtime.model, id);
+            label = Pending.WaitingLabel.decode(store.get(key)).label();
+            store.delete(key);
+            runtime.waitingLabels.remove(id);
+            runtime.state.windowLateLabels++;
+            // every counter change goes to the store in the same transaction as the offset that caused it
+            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+        }
+        append(runtime, new StoredExample(runtime.nextSeq++, id, example.getEventTime().toEpochMilli(), label,
+                example.getWeight(), features, false));
+    }
+
+    /**
+     * A label for an example that came earlier (or will come): it scores the prediction made when the example came
+     * and queues the example, now labeled, for training; a label whose example has not come waits for it.
+     */
+    private void processLabel(Record<String, byte[]> record) {
+        Label label;
+        try {
+            label = labelDeserializer.deserialize(labelsTopic, record.headers(), record.value());
+        } catch (WireFormatException e) {
+            reject(record, null, new Rejection("value", "undecodable", e.getMessage()));
+            return;
+        }
+        if (label == null) {
+            reject(record, null, new Rejection("value", "null-value", "a label record must have a value"));
+            return;
+        }
+        ModelRuntime runtime = runtimeOf(record, label.getModel());
+        if (runtime == null) {
+            return;
+        }
+        String id = label.getExampleId();
+        Rejection rejection = ExampleCheck.checkId("exampleId", id);
+        if (rejection == null) {
+            Target target = StoredExample.LabelCodec.target(label.getLabel());
+            rejection = target == null ? new Rejection("label", ExampleCheck.LABEL_KIND, "a label record needs a label")
+                    : runtime.check.checkLabel(target);
+        }
+        if (rejection == null && runtime.awaiting == null) {
+            rejection = new Rejection("exampleId", UNMATCHED_LABEL, "late labels are off ("
+                    + "streamtrain.labels.max.pending=0): a label must come with its example");
+        }
+        if (rejection != null) {
+            reject(record, runtime, rejection);
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        int queued = unlabeledInInbox(runtime, id);
+        if (queued >= 0) {
+            // its example came and waits for its mini-batch: it is predicted and scored with its label there
+            StoredExample e = runtime.inbox.get(queued);
+            StoredExample labeled = new StoredExample(e.seq(), e.id(), e.eventTimeMs(), label.getLabel(), e.weight(),
+                    e.features(), false);
+            runtime.inbox.set(queued, labeled);
+            store.put(StateKeys.entry(runtime.model, labeled.seq() % runtime.state.slots), labeled.encode());
+            runtime.state.windowLateLabels++;
+            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+            return;
+        }
+        if (runtime.awaiting.contains(id)) {
+            String key = StateKeys.awaiting(runtime.model, id);
+            Pending.AwaitingExample waiting = Pending.AwaitingExample.decode(store.get(key));
+            if (waiting.joined()) {
+                log.debug("model {}: skipped a second label for example {}", runtime.model, id);
+                countDuplicate(runtime);
+                return;
+            }
+            Target target = StoredExample.LabelCodec.target(label.getLabel());
+            Outputs outputs = Outputs.ofRow(waiting.outputs(), runtime.learner.isClassification());
+            runtime.score.add(runtime.learner.loss(0, outputs, target), outputs, 0, target);
+            runtime.state.windowLateLabels++;
+            runtime.state.score = runtime.score.toBytes();
+            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+            // the id stays known until it is evicted, so that a redelivered label is not taken twice
+            store.put(key, Pending.AwaitingExample.joined(waiting.order(), waiting.arrivalMs()).encode());
+            append(runtime, waiting.example().labeledLate(runtime.nextSeq++, label.getLabel()));
+            return;
+        }
+        if (runtime.waitingLabels.contains(id)) {
+            log.debug("model {}: skipped a second label for example {}, which has not come yet", runtime.model, id);
+            countDuplicate(runtime);
+            return;
+        }
+        // the example has not come yet, or it came too long ago, or it came labeled: wait for it, bounded
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        byte[] key = record.key() == null ? null : prefixSerializer.serialize(null, record.key());
+        byte[] value = copiable(key, record.value()) ? record.value() : null;
+        long order = runtime.waitingLabels.add(id, now);
+        store.put(StateKeys.waitingLabel(runtime.model, id), new Pending.WaitingLabel(order, now, label.getLabel(),
+                meta.topic(), meta.partition(), meta.offset(), record.timestamp(), value == null ? null : key, value)
+                .encode());
+        evictWaitingLabels(runtime, now);
+    }
+
+    /** Where an unlabeled example with this id waits in the inbox, not yet predicted; -1 when none does. */
+    private static int unlabeledInInbox(ModelRuntime runtime, String id) {
+        List<StoredExample> inbox = runtime.inbox;
+        for (int i = inbox.size() - 1; i >= 0; i--) {
+            StoredExample e = inbox.get(i);
+            if (e.label() == null && e.id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The runtime of a record's model, loaded on its first record; null when the model id is not valid or is not the
+     * record's key (the record is then rejected).
+     */
+    private ModelRuntime runtimeOf(Record<String, byte[]> record, String model) {
+        if (!StateKeys.isValidModelId(model)) {
+            reject(record, null, new Rejection("model", "model-id",
+                    "the model id must be 1 to 249 characters without control characters"));
+            return null;
+        }
+        if (!model.equals(record.key())) {
+            // a model's state lives in the task of its key's partition: another key would split the model in two
+            reject(record, null, new Rejection("key", "key-model-mismatch",
+                    "the record key must be the model id '" + model + "', was "
+                            + (record.key() == null ? "null" : "'" + abbreviate(record.key()) + "'")));
+            return null;
+        }
+        return models.computeIfAbsent(model, this::load);
+    }
+
+    private void countDuplicate(ModelRuntime runtime) {
+        runtime.state.windowDuplicates++;
+        metrics.recordDuplicate(runtime.model);
+        store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+    }
+
+    /** Keeps an example in its slot of the store and queues it; a full queue is processed at once. */
+    private void append(ModelRuntime runtime, StoredExample entry) {
+        store.put(StateKeys.entry(runtime.model, entry.seq() % runtime.state.slots), entry.encode());
+        runtime.inbox.add(entry);
         if (runtime.inbox.size() == 1) {
             runtime.oldestArrivalMs = context.currentSystemTimeMs();
         }
@@ -147,77 +315,141 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs) {
                 processBatch(runtime);
             }
-            if (now - runtime.state.windowStartMs >= settings.metricsInterval().toMillis()
-                    && (runtime.state.windowExamples > 0 || runtime.state.windowErrors > 0
-                            || runtime.state.windowDuplicates > 0)) {
+            if (runtime.awaiting != null) {
+                evictAwaiting(runtime, now);
+                evictWaitingLabels(runtime, now);
+            }
+            ModelState state = runtime.state;
+            if (now - state.windowStartMs >= settings.metricsInterval().toMillis()
+                    && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
+                            || state.windowLateLabels > 0)) {
                 emitMetrics(runtime, now);
             }
         }
     }
 
+    /** Forgets the unlabeled examples over the bound or past the wait: their label did not come in time. */
+    private void evictAwaiting(ModelRuntime runtime, long now) {
+        for (String id = runtime.awaiting.evictable(now); id != null; id = runtime.awaiting.evictable(now)) {
+            runtime.awaiting.remove(id);
+            store.delete(StateKeys.awaiting(runtime.model, id));
+        }
+    }
+
+    /** Rejects the labels over the bound or past the wait: their example did not come in time. */
+    private void evictWaitingLabels(ModelRuntime runtime, long now) {
+        for (String id = runtime.waitingLabels.evictable(now); id != null;
+                id = runtime.waitingLabels.evictable(now)) {
+            runtime.waitingLabels.remove(id);
+            String key = StateKeys.waitingLabel(runtime.model, id);
+            Pending.WaitingLabel waiting = Pending.WaitingLabel.decode(store.get(key));
+            store.delete(key);
+            String message = "no unlabeled example with id '" + abbreviate(id) + "' came for model '" + runtime.model
+                    + "' within " + settings.labelWait().toMillis() + " ms or the last "
+                    + settings.maxPendingLabels() + " waiting examples and labels (it may have come labeled, come "
+                    + "earlier than that, or never come)";
+            if (waiting.value() == null) {
+                message += "; the label record is at " + waiting.topic() + "-" + waiting.partition() + "@"
+                        + waiting.offset() + ", too large to be copied here";
+            }
+            forwardRejected(runtime.model, runtime, waiting.topic(), waiting.partition(), waiting.offset(),
+                    waiting.timestamp(), waiting.key(), waiting.value(),
+                    new Rejection("exampleId", UNMATCHED_LABEL, message));
+        }
+    }
+
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
     private void processBatch(ModelRuntime runtime) {
-        List<Entry> batch = runtime.inbox;
+        List<StoredExample> batch = runtime.inbox;
         int n = batch.size();
         float[][] features = new float[n][];
         for (int i = 0; i < n; i++) {
-            features[i] = toArray(batch.get(i).example.getFeatures());
+            features[i] = batch.get(i).features();
         }
         Learner learner = runtime.learner;
         long version = learner.version();
         Outputs outputs = learner.predict(features);
         long now = context.currentSystemTimeMs();
 
-        List<float[]> trainFeatures = new ArrayList<>(n);
-        List<Target> trainTargets = new ArrayList<>(n);
-        List<Float> trainWeights = new ArrayList<>(n);
+        float[][] trainFeatures = new float[n][];
+        Target[] trainTargets = new Target[n];
+        float[] trainWeights = new float[n];
+        int m = 0;
+        int predicted = 0;
         for (int i = 0; i < n; i++) {
-            Entry entry = batch.get(i);
-            Example example = entry.example;
-            Target target = target(example);
+            StoredExample entry = batch.get(i);
+            Target target = entry.target();
+            if (target != null) {
+                trainFeatures[m] = entry.features();
+                trainTargets[m] = target;
+                trainWeights[m++] = entry.weight();
+            }
+            if (entry.predicted()) {
+                // a late-labeled example: predicted when it came, scored when its label came
+                continue;
+            }
+            predicted++;
             Double loss = null;
             if (target != null) {
                 double l = learner.loss(i, outputs, target);
                 runtime.score.add(l, outputs, i, target);
                 loss = l;
-                trainFeatures.add(features[i]);
-                trainTargets.add(target);
-                trainWeights.add(example.getWeight());
-            } else {
-                store.delete(StateKeys.entry(runtime.model, entry.seq));
+            } else if (runtime.awaiting != null) {
+                awaitLabel(runtime, entry, outputs.row(i), now);
             }
-            context.forward(new Record<>(runtime.model, prediction(runtime, example, outputs, i, version, loss, now),
-                    example.getEventTime().toEpochMilli()));
+            context.forward(new Record<>(runtime.model, prediction(runtime, entry, outputs, i, version, loss, now),
+                    entry.eventTimeMs()));
         }
-        long last = batch.get(n - 1).seq;
-        if (!trainFeatures.isEmpty()) {
-            fit(learner, trainFeatures, trainTargets, trainWeights);
+        long last = batch.get(n - 1).seq();
+        if (m > 0) {
+            learner.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
+                    m == n ? trainTargets : Arrays.copyOf(trainTargets, m),
+                    m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
             runtime.state.batchEnds.add(last);
-            runtime.state.windowTrained += trainFeatures.size();
+            runtime.state.windowTrained += m;
         }
         if (runtime.dedupe != null) {
             writeDedupeSegment(runtime, batch);
         }
-        runtime.state.processedSeq = last;
-        runtime.state.windowExamples += n;
+        ModelState state = runtime.state;
+        state.processedSeq = last;
+        state.windowExamples += predicted;
         runtime.inbox = new ArrayList<>(runtime.batchSize);
-        if (runtime.state.batchEnds.size() >= settings.checkpointEveryBatches()) {
+        // the next examples take the slots after the last one: those must hold nothing the checkpoint lacks
+        if (state.batchEnds.size() >= settings.checkpointEveryBatches()
+                || state.processedSeq + runtime.batchSize - state.checkpointSeq > state.slots) {
             checkpoint(runtime);
         }
-        runtime.state.score = runtime.score.toBytes();
-        store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
-        metrics.recordBatch(runtime.model, n, trainFeatures.size(), learner.version());
-        log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, n,
-                trainFeatures.size(), learner.version());
+        state.score = runtime.score.toBytes();
+        store.put(StateKeys.meta(runtime.model), state.toBytes());
+        metrics.recordBatch(runtime.model, predicted, m, learner.version());
+        log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, m,
+                learner.version());
+    }
+
+    /** Keeps a predicted unlabeled example, with what was predicted, until its label comes or it is evicted. */
+    private void awaitLabel(ModelRuntime runtime, StoredExample entry, float[] predicted, long now) {
+        long order = runtime.awaiting.add(entry.id(), now);
+        store.put(StateKeys.awaiting(runtime.model, entry.id()),
+                new Pending.AwaitingExample(order, now, false, predicted, entry).encode());
+        evictAwaiting(runtime, now);
     }
 
     /**
      * Remembers the ids of a processed batch in the store, one record per batch, and forgets the oldest batches once
      * more ids than the window are kept: the window costs one small write per batch, not one per example.
      */
-    private void writeDedupeSegment(ModelRuntime runtime, List<Entry> batch) {
+    private void writeDedupeSegment(ModelRuntime runtime, List<StoredExample> batch) {
         List<String> ids = new ArrayList<>(batch.size());
-        batch.forEach(e -> ids.add(e.example.getId()));
+        for (StoredExample e : batch) {
+            if (!e.predicted()) {
+                // a late-labeled example's id was remembered when it came
+                ids.add(e.id());
+            }
+        }
+        if (ids.isEmpty()) {
+            return;
+        }
         RecentIds dedupe = runtime.dedupe;
         long segment = dedupe.nextSegment++;
         store.put(StateKeys.dedupeSegment(runtime.model, segment), RecentIds.encode(ids));
@@ -230,18 +462,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         }
     }
 
-    private static void fit(Learner learner, List<float[]> features, List<Target> targets, List<Float> weights) {
-        int m = features.size();
-        float[] w = new float[m];
-        for (int i = 0; i < m; i++) {
-            w[i] = weights.get(i);
-        }
-        learner.train(features.toArray(new float[0][]), targets.toArray(new Target[0]), w);
-    }
-
     /**
-     * Writes a new checkpoint generation, then the meta that points at it, then deletes the old generation and the
-     * examples the new checkpoint includes. All of it goes to one changelog partition in this order.
+     * Writes a new checkpoint generation, then the meta that points at it, then deletes the old generation. All of it
+     * goes to one changelog partition in this order. The slots of the examples it includes become free.
      */
     private void checkpoint(ModelRuntime runtime) {
         ModelState state = runtime.state;
@@ -258,7 +481,6 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         long oldGeneration = state.checkpointGeneration;
         int oldChunks = state.checkpointChunks;
         long included = state.processedSeq;
-        long previouslyIncluded = state.checkpointSeq;
         state.checkpointGeneration = generation;
         state.checkpointChunks = chunks;
         state.checkpointSeq = included;
@@ -268,22 +490,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         for (int c = 0; c < oldChunks; c++) {
             store.delete(StateKeys.checkpointChunk(runtime.model, oldGeneration, c));
         }
-        deleteEntries(runtime.model, previouslyIncluded + 1, included);
         metrics.recordCheckpoint(runtime.model, bytes.length);
         log.debug("model {}: checkpoint generation {} ({} bytes) includes examples up to #{}", runtime.model,
                 generation, bytes.length, included);
-    }
-
-    private void deleteEntries(String model, long fromSeq, long toSeq) {
-        if (toSeq < fromSeq) {
-            return;
-        }
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = store.range(StateKeys.entry(model, Math.max(0, fromSeq)),
-                StateKeys.entry(model, toSeq))) {
-            it.forEachRemaining(kv -> keys.add(kv.key));
-        }
-        keys.forEach(store::delete);
     }
 
     private void emitMetrics(ModelRuntime runtime, long now) {
@@ -301,6 +510,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setExamplesTrained(runtime.learner.examplesTrained())
                 .setErrors(state.windowErrors)
                 .setDuplicates(state.windowDuplicates)
+                .setLateLabels(state.windowLateLabels)
                 .setMeanLoss(score.windowCount() > 0 ? score.windowMeanLoss() : null)
                 .setAccuracy(runtime.learner.isClassification() && score.windowCount() > 0
                         ? score.windowAccuracy() : null)
@@ -319,55 +529,70 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         state.windowTrained = 0;
         state.windowErrors = 0;
         state.windowDuplicates = 0;
+        state.windowLateLabels = 0;
         state.score = score.toBytes();
         store.put(StateKeys.meta(runtime.model), state.toBytes());
     }
 
-    private Prediction prediction(ModelRuntime runtime, Example example, Outputs outputs, int row, long version,
+    /** A prediction, built without the builder's per-field checks and defaults, its probabilities unboxed. */
+    private Prediction prediction(ModelRuntime runtime, StoredExample entry, Outputs outputs, int row, long version,
             Double loss, long now) {
-        Prediction.Builder p = Prediction.newBuilder()
-                .setExampleId(example.getId())
-                .setModel(runtime.model)
-                .setModelVersion(version)
-                .setLabel(example.getLabel())
-                .setLoss(loss)
-                .setEventTime(example.getEventTime())
-                .setPredictedAt(Instant.ofEpochMilli(now));
+        Integer predictedClass = null;
+        String className = null;
+        Double value = null;
+        List<Float> probabilities;
         if (runtime.learner.isClassification()) {
             int predicted = outputs.predictedClass(row);
-            float[] probabilities = outputs.probabilities(row);
-            List<Float> probs = new ArrayList<>(probabilities.length);
-            for (float v : probabilities) {
-                probs.add(v);
+            predictedClass = predicted;
+            className = runtime.learner.classNames().get(predicted);
+            float[] p = outputs.probabilities(row);
+            PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(p.length, PROBABILITIES);
+            for (int i = 0; i < p.length; i++) {
+                array.add(i, p[i]);
             }
-            p.setPredictedClass(predicted)
-                    .setPredictedClassName(runtime.learner.classNames().get(predicted))
-                    .setProbabilities(probs);
+            probabilities = array;
         } else {
-            p.setPredictedValue(outputs.value(row)).setProbabilities(List.of());
+            value = outputs.value(row);
+            probabilities = List.of();
         }
-        return p.build();
+        return new Prediction(entry.id(), runtime.model, version, predictedClass, className, value, probabilities,
+                entry.label(), loss, Instant.ofEpochMilli(entry.eventTimeMs()), Instant.ofEpochMilli(now));
     }
 
     private void reject(Record<String, byte[]> record, ModelRuntime runtime, Rejection rejection) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        log.warn("rejected the record at {}-{}@{} (rule {}, field {}): {}", meta.topic(), meta.partition(),
-                meta.offset(), rejection.rule(), rejection.field(), rejection.message());
-        byte[] keyCopy = record.key() == null ? null : prefixSerializer.serialize(null, record.key());
-        byte[] valueCopy = record.value();
-        String message = rejection.message() == null ? rejection.rule() : rejection.message();
-        long size = (keyCopy == null ? 0L : keyCopy.length) + (valueCopy == null ? 0L : valueCopy.length);
-        if (size > MAX_COPIED_BYTES) {
+        byte[] keyBytes = record.key() == null ? null : prefixSerializer.serialize(null, record.key());
+        // keyed by model; a key too long to be a model id (and so a bad one) is not repeated
+        String key = runtime != null ? runtime.model
+                : record.key() != null && record.key().length() <= MAX_MODEL_ID_CHARS ? record.key() : null;
+        forwardRejected(key, runtime, meta.topic(), meta.partition(), meta.offset(), record.timestamp(), keyBytes,
+                record.value(), rejection);
+    }
+
+    private static boolean copiable(byte[] key, byte[] value) {
+        return (key == null ? 0L : key.length) + (value == null ? 0L : value.length) <= MAX_COPIED_BYTES;
+    }
+
+    /** Writes a rejected record, with a copy of its key and value when they fit, to the errors topic. */
+    private void forwardRejected(String key, ModelRuntime runtime, String topic, int partition, long offset,
+            long timestamp, byte[] keyBytes, byte[] value, Rejection rejection) {
+        log.warn("rejected the record at {}-{}@{} (rule {}, field {}): {}", topic, partition, offset, rejection.rule(),
+                rejection.field(), rejection.message());
+        String message = rejection.message();
+        byte[] keyCopy = keyBytes;
+        byte[] valueCopy = value;
+        if (!copiable(keyBytes, value)) {
+            long size = (keyBytes == null ? 0L : keyBytes.length) + (value == null ? 0L : value.length);
             message += " (its key and value, " + size + " bytes, are not copied here, being over " + MAX_COPIED_BYTES
-                    + " bytes; the record is at " + meta.topic() + "-" + meta.partition() + "@" + meta.offset() + ")";
+                    + " bytes; the record is at " + topic + "-" + partition + "@" + offset + ")";
             keyCopy = null;
             valueCopy = null;
         }
         RejectedRecord rejected = RejectedRecord.newBuilder()
-                .setTopic(meta.topic())
-                .setPartition(meta.partition())
-                .setOffset(meta.offset())
-                .setTimestamp(Instant.ofEpochMilli(record.timestamp()))
+                .setTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setTimestamp(Instant.ofEpochMilli(timestamp))
                 .setField(rejection.field())
                 .setRule(rejection.rule())
                 .setMessage(message)
@@ -375,10 +600,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setValue(valueCopy == null ? null : ByteBuffer.wrap(valueCopy))
                 .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
-        // keyed by model; a key too long to be a model id (and so a bad one) is not repeated
-        String key = runtime != null ? runtime.model
-                : record.key() != null && record.key().length() <= MAX_MODEL_ID_CHARS ? record.key() : null;
-        context.forward(new Record<>(key, rejected, record.timestamp()));
+        context.forward(new Record<>(key, rejected, timestamp));
         metrics.recordError(runtime == null ? null : runtime.model, rejection.rule());
         if (runtime != null) {
             runtime.state.windowErrors++;
@@ -414,45 +636,54 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
         }
         PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
-        ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow());
+        ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
+                settings.maxPendingLabels(), settings.labelWait().toMillis());
         if (stateBytes == null) {
             state.windowStartMs = context.currentSystemTimeMs();
         }
 
-        // fit again what was fitted since the checkpoint, batch by batch, and queue what was not yet processed
-        Map<Long, Example> entries = new HashMap<>();
-        List<Long> seqs = new ArrayList<>();
-        String prefix = StateKeys.entryPrefix(model);
-        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, prefixSerializer)) {
+        if (stateBytes == null) {
+            state.slots = slotsFor(runtime.batchSize);
+        }
+
+        // the live examples: the slots written after the checkpoint; the others hold examples it includes
+        List<StoredExample> live = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(StateKeys.entryPrefix(model), prefixSerializer)) {
             while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                long seq = StateKeys.entrySeq(kv.key);
-                entries.put(seq, codec.decode(kv.value));
-                seqs.add(seq);
+                byte[] value = it.next().value;
+                if (StoredExample.seqOf(value) > state.checkpointSeq) {
+                    live.add(StoredExample.decode(value));
+                }
             }
         }
-        seqs.sort(Long::compare);
+        live.sort(Comparator.comparingLong(StoredExample::seq));
+        if (state.slots < 2 * runtime.batchSize) {
+            // a larger batch than the ring was made for (the spec changed): a new ring, the live examples moved to it
+            reslot(model, state, live, slotsFor(runtime.batchSize));
+        }
+
+        // fit again what was fitted since the checkpoint, batch by batch, and queue what was not yet processed
         int replayed = 0;
         int cursor = 0;
         for (long end : state.batchEnds) {
             List<float[]> features = new ArrayList<>();
             List<Target> targets = new ArrayList<>();
             List<Float> weights = new ArrayList<>();
-            while (cursor < seqs.size() && seqs.get(cursor) <= end) {
-                long seq = seqs.get(cursor++);
-                if (seq <= state.checkpointSeq) {
-                    continue;
-                }
-                Example e = entries.get(seq);
-                Target t = target(e);
+            while (cursor < live.size() && live.get(cursor).seq() <= end) {
+                StoredExample e = live.get(cursor++);
+                Target t = e.target();
                 if (t != null) {
-                    features.add(toArray(e.getFeatures()));
+                    features.add(e.features());
                     targets.add(t);
-                    weights.add(e.getWeight());
+                    weights.add(e.weight());
                 }
             }
             if (!features.isEmpty()) {
-                fit(learner, features, targets, weights);
+                float[] w = new float[weights.size()];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = weights.get(i);
+                }
+                learner.train(features.toArray(new float[0][]), targets.toArray(new Target[0]), w);
                 replayed += features.size();
             }
         }
@@ -467,28 +698,71 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             }
         }
         long maxSeq = state.processedSeq;
-        for (long seq : seqs) {
-            if (seq > state.processedSeq) {
-                Example waiting = entries.get(seq);
-                runtime.inbox.add(new Entry(seq, waiting));
+        for (StoredExample waiting : live) {
+            if (waiting.seq() > state.processedSeq) {
+                runtime.inbox.add(waiting);
                 if (runtime.dedupe != null) {
-                    runtime.dedupe.remember(waiting.getId());
+                    runtime.dedupe.remember(waiting.id());
                 }
             }
-            maxSeq = Math.max(maxSeq, seq);
+            maxSeq = Math.max(maxSeq, waiting.seq());
         }
         runtime.nextSeq = maxSeq + 1;
         runtime.oldestArrivalMs = context.currentSystemTimeMs();
+        if (runtime.awaiting != null) {
+            restorePending(StateKeys.awaitingPrefix(model), runtime.awaiting, Pending.AwaitingExample::orderAndArrival);
+            restorePending(StateKeys.waitingLabelPrefix(model), runtime.waitingLabels,
+                    Pending.WaitingLabel::orderAndArrival);
+        }
         if (stateBytes != null) {
             log.info("model {} restored at version {} ({} examples trained): checkpoint generation {}, {} examples "
-                    + "fitted again in {} batches, {} waiting, in {} ms", model, learner.version(),
-                    learner.examplesTrained(), state.checkpointGeneration, replayed, state.batchEnds.size(),
-                    runtime.inbox.size(), (System.nanoTime() - started) / 1_000_000);
+                    + "fitted again in {} batches, {} waiting, {} waiting for a label, {} labels waiting for their "
+                    + "example, in {} ms", model, learner.version(), learner.examplesTrained(),
+                    state.checkpointGeneration, replayed, state.batchEnds.size(), runtime.inbox.size(),
+                    runtime.awaiting == null ? 0 : runtime.awaiting.size(),
+                    runtime.waitingLabels == null ? 0 : runtime.waitingLabels.size(),
+                    (System.nanoTime() - started) / 1_000_000);
         } else {
             log.info("model {} created on {} from its spec", model, learner.backend());
         }
         metrics.registerModel(model);
         return runtime;
+    }
+
+    /** The ring size for a batch size: the examples of the batches between two checkpoints, and two more batches. */
+    private int slotsFor(int batchSize) {
+        long slots = ((long) settings.checkpointEveryBatches() + 2) * batchSize;
+        return (int) Math.max(Math.max(MIN_SLOTS, 2L * batchSize), Math.min(slots, MAX_SLOTS));
+    }
+
+    private void reslot(String model, ModelState state, List<StoredExample> live, int slots) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(StateKeys.entryPrefix(model), prefixSerializer)) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(store::delete);
+        state.slots = slots;
+        for (StoredExample e : live) {
+            store.put(StateKeys.entry(model, e.seq() % slots), e.encode());
+        }
+        store.put(StateKeys.meta(model), state.toBytes());
+        log.info("model {}: {} example slots for its batch size; {} examples moved", model, slots, live.size());
+    }
+
+    /** Takes back one side of the late-label join from the store, in arrival order. */
+    private void restorePending(String prefix, PendingIds ids, Function<byte[], long[]> orderAndArrival) {
+        List<Object[]> all = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, prefixSerializer)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                long[] oa = orderAndArrival.apply(kv.value);
+                all.add(new Object[] {StateKeys.idOf(kv.key, prefix), oa[0], oa[1]});
+            }
+        }
+        all.sort(Comparator.comparingLong(a -> (Long) a[1]));
+        for (Object[] a : all) {
+            ids.restore((String) a[0], (Long) a[1], (Long) a[2]);
+        }
     }
 
     private byte[] readCheckpoint(String model, ModelState state) {
@@ -511,21 +785,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     @Override
     public void close() {
         metrics.close();
-        deserializer.close();
+        exampleDeserializer.close();
+        labelDeserializer.close();
         // frees the networks' native memory now rather than when the GC gets to it
         models.values().forEach(runtime -> runtime.learner.close());
         models.clear();
-    }
-
-    private static Target target(Example example) {
-        Object label = example.getLabel();
-        if (label instanceof ClassLabel c) {
-            return Target.ofClass(c.getIndex());
-        }
-        if (label instanceof RegressionTarget r) {
-            return Target.ofValue(r.getValue());
-        }
-        return null;
     }
 
     private static String abbreviate(String text) {
@@ -535,13 +799,17 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
 
     private static float[] toArray(List<Float> values) {
         float[] a = new float[values.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = values.get(i);
+        if (values instanceof PrimitivesArrays.FloatArray floats) {
+            // what the Avro decoder makes: read without boxing
+            for (int i = 0; i < a.length; i++) {
+                a[i] = floats.getFloat(i);
+            }
+        } else {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = values.get(i);
+            }
         }
         return a;
-    }
-
-    private record Entry(long seq, Example example) {
     }
 
     /** One model in memory: its network, its score and what waits to be predicted. */
@@ -552,13 +820,19 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         final ModelState state;
         final int batchSize;
         final long maxWaitMs;
+        final ExampleCheck check;
         /** The ids seen recently, or null when the dedupe window is off. */
         final RecentIds dedupe;
-        List<Entry> inbox;
+        /** Predicted unlabeled examples waiting for a late label, or null when late labels are off. */
+        final PendingIds awaiting;
+        /** Labels waiting for their example, or null when late labels are off. */
+        final PendingIds waitingLabels;
+        List<StoredExample> inbox;
         long nextSeq;
         long oldestArrivalMs;
 
-        ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state, int dedupeWindow) {
+        ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state, int dedupeWindow,
+                int maxPending, long labelWaitMs) {
             this.model = model;
             this.learner = learner;
             this.score = score;
@@ -567,6 +841,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             this.maxWaitMs = learner.spec().maxWaitMs();
             this.inbox = new ArrayList<>(batchSize);
             this.dedupe = dedupeWindow > 0 ? new RecentIds(dedupeWindow) : null;
+            this.check = ExampleCheck.forLearner(learner);
+            this.awaiting = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
+            this.waitingLabels = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
         }
     }
 }

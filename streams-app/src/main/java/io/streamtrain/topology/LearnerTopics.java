@@ -7,17 +7,20 @@ import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 
 /**
- * The topics the learner reads and writes. Examples are read as raw bytes and decoded inside the learner, so that a
- * record that cannot be decoded is written to the errors topic with its bytes rather than stopping the task.
+ * The topics the learner reads and writes. Examples and late labels are read as raw bytes and decoded inside the
+ * learner, so that a record that cannot be decoded is written to the errors topic with its bytes rather than stopping
+ * the task. Both are keyed by model id and must have the same number of partitions: a model's examples and labels
+ * meet in the task of that partition.
  */
 public record LearnerTopics(
         Topic<String, byte[]> examples,
+        Topic<String, byte[]> labels,
         Topic<String, Prediction> predictions,
         Topic<String, TrainingMetrics> metrics,
         Topic<String, RejectedRecord> errors) {
 
     /** The topic names, for creating or checking them. */
     public List<String> names() {
-        return List.of(examples.name(), predictions.name(), metrics.name(), errors.name());
+        return List.of(examples.name(), labels.name(), predictions.name(), metrics.name(), errors.name());
     }
 }

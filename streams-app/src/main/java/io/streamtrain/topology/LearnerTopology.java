@@ -1,5 +1,6 @@
 package io.streamtrain.topology;
 
+import java.util.List;
 import java.util.Set;
 
 import io.streamtrain.avro.Prediction;
@@ -9,6 +10,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -18,7 +20,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The learner topology: examples in; predictions, metrics and rejected records out. A pure function of a
+ * The learner topology: examples and late labels in; predictions, metrics and rejected records out. A pure function of a
  * {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
  */
 public final class LearnerTopology {
@@ -29,8 +31,11 @@ public final class LearnerTopology {
     /** Adds the learner to {@code builder}. */
     public static void build(StreamsBuilder builder, LearnerSettings settings) {
         LearnerTopics topics = settings.topics();
+        // one source for both, so that a model's examples and labels reach the same processor, in timestamp order
         KStream<String, SpecificRecord> outputs = builder
-                .stream(topics.examples().name(), topics.examples().consumed())
+                .stream(List.of(topics.examples().name(), topics.labels().name()),
+                        Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
+                                .withName("read-examples-and-labels"))
                 .process(new LearnerSupplier(settings), Named.as("learner"));
 
         outputs.split(Named.as("output-"))

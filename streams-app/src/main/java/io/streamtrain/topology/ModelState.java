@@ -15,12 +15,19 @@ import java.util.List;
  * (to replay them exactly), the prequential score and the counters of the current metrics window.
  *
  * <p>Restoring a model is: load the checkpoint of {@link #checkpointGeneration}, then fit again, batch by batch,
- * the labeled entries up to each of {@link #batchEnds}; entries after {@link #processedSeq} wait in the inbox.
+ * the labeled entries after {@link #checkpointSeq} up to each of {@link #batchEnds}; entries after
+ * {@link #processedSeq} wait in the inbox. Slots holding an entry up to {@link #checkpointSeq} are stale.
  */
 final class ModelState {
 
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
+    /**
+     * How many example slots the model's store ring has: example {@code seq} is kept under slot {@code seq % slots},
+     * overwriting an example that the checkpoint already includes. Fixed when the model is created (or when a larger
+     * batch needs more), since it decides where examples are found.
+     */
+    int slots;
     /** Entries with a sequence number up to this one are included in the checkpoint. */
     long checkpointSeq = -1;
     /** Generation of the checkpoint chunks in the store; -1 when the model has none yet. */
@@ -37,11 +44,13 @@ final class ModelState {
     long windowTrained;
     long windowErrors;
     long windowDuplicates;
+    long windowLateLabels;
 
     byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(FORMAT);
+            out.writeInt(slots);
             out.writeLong(checkpointSeq);
             out.writeLong(checkpointGeneration);
             out.writeInt(checkpointChunks);
@@ -59,6 +68,7 @@ final class ModelState {
             out.writeLong(windowTrained);
             out.writeLong(windowErrors);
             out.writeLong(windowDuplicates);
+            out.writeLong(windowLateLabels);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -73,6 +83,7 @@ final class ModelState {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
+            s.slots = in.readInt();
             s.checkpointSeq = in.readLong();
             s.checkpointGeneration = in.readLong();
             s.checkpointChunks = in.readInt();
@@ -90,6 +101,7 @@ final class ModelState {
             s.windowTrained = in.readLong();
             s.windowErrors = in.readLong();
             s.windowDuplicates = in.readLong();
+            s.windowLateLabels = in.readLong();
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);
         }

@@ -56,7 +56,10 @@ final class RecentIds {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(ids.size());
             for (String id : ids) {
-                out.writeUTF(id);
+                // not writeUTF, which refuses more than 65535 bytes
+                byte[] utf8 = id.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.writeInt(utf8.length);
+                out.write(utf8);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -69,7 +72,7 @@ final class RecentIds {
             int n = in.readInt();
             List<String> ids = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                ids.add(in.readUTF());
+                ids.add(new String(in.readNBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8));
             }
             return ids;
         } catch (IOException e) {

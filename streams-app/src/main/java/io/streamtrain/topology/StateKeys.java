@@ -1,9 +1,9 @@
 package io.streamtrain.topology;
 
 /**
- * Keys of the learner's state store. One store holds, per model, its meta record, its checkpoint chunks and the
- * examples it has seen since its last checkpoint, so that all of a model's state changes land in one changelog
- * partition, in order.
+ * Keys of the learner's state store. One store holds, per model, its meta record, its checkpoint chunks, the
+ * examples it has seen since its last checkpoint (in a ring of slots), the ids it has taken recently, and both sides
+ * of its late-label join, so that all of a model's state changes land in one changelog partition, in order.
  *
  * <p>A NUL separates the model id from the rest; model ids with control characters are rejected before they get
  * here. Sequence numbers are fixed-width hex so that the store's byte order is their numeric order.
@@ -40,13 +40,37 @@ final class StateKeys {
         return model + SEP + 'e' + SEP;
     }
 
-    static String entry(String model, long seq) {
-        return entryPrefix(model) + hex(seq);
+    /** The key of an example's slot: examples overwrite the slots of older ones instead of deleting them. */
+    static String entry(String model, long slot) {
+        return entryPrefix(model) + hex(slot);
     }
 
-    /** The sequence number of an entry key made by {@link #entry}. */
+    /** The number at the end of a key made by {@link #entry} or {@link #dedupeSegment}. */
     static long entrySeq(String key) {
         return Long.parseUnsignedLong(key.substring(key.length() - 16), 16);
+    }
+
+    static String awaitingPrefix(String model) {
+        return model + SEP + 'p' + SEP;
+    }
+
+    /** An unlabeled example waiting for its late label, by example id. */
+    static String awaiting(String model, String exampleId) {
+        return awaitingPrefix(model) + exampleId;
+    }
+
+    static String waitingLabelPrefix(String model) {
+        return model + SEP + 'l' + SEP;
+    }
+
+    /** A label that came before its example, by example id. */
+    static String waitingLabel(String model, String exampleId) {
+        return waitingLabelPrefix(model) + exampleId;
+    }
+
+    /** The example id at the end of a key made by {@link #awaiting} or {@link #waitingLabel}. */
+    static String idOf(String key, String prefix) {
+        return key.substring(prefix.length());
     }
 
     /** The model id of a meta key made by {@link #meta}, or null for any other key. */

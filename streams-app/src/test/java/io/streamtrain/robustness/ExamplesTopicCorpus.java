@@ -170,6 +170,10 @@ final class ExamplesTopicCorpus {
         String hugeKey = "k".repeat(900_000);
         bad.add(new Bad("a key of 900 KB", hugeKey, bytes(example("k4", MODEL, features(0.5f), null, 1f)),
                 "key-model-mismatch", "key"));
+        bad.add(rejected("an empty id", example("", MODEL, features(0.5f), new ClassLabel(0, null), 1f),
+                "id-length", "id"));
+        bad.add(rejected("an id of 100,000 characters", example("i".repeat(100_000), MODEL, features(0.5f),
+                new ClassLabel(0, null), 1f), "id-length", "id"));
         bad.add(rejected("no features", example("f0", MODEL, List.of(), null, 1f), "feature-count", "features"));
         bad.add(rejected("19 features (one missing)", example("f19", MODEL, features(0.5f).subList(0, 19),
                 new ClassLabel(0, null), 1f), "feature-count", "features"));
@@ -224,7 +228,7 @@ final class ExamplesTopicCorpus {
         return new Bad(name, MODEL, value, "undecodable", "value");
     }
 
-    private byte[] register(String subject, IndexedRecord record) {
+    byte[] register(String subject, IndexedRecord record) {
         return frame(registry.register(subject, record.getSchema()), record.getSchema(), record);
     }
 
@@ -292,13 +296,13 @@ final class ExamplesTopicCorpus {
         return all;
     }
 
-    private static byte[] withByte(byte[] bytes, int index, byte value) {
+    static byte[] withByte(byte[] bytes, int index, byte value) {
         byte[] copy = bytes.clone();
         copy[index] = value;
         return copy;
     }
 
-    private static byte[] filled(int n, byte value) {
+    static byte[] filled(int n, byte value) {
         byte[] b = new byte[n];
         Arrays.fill(b, value);
         return b;

@@ -13,6 +13,7 @@ import java.util.Random;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
@@ -26,6 +27,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +39,10 @@ class LearnerTopologyTest {
 
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     private final Serde<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false);
+    private final Serde<Label> labels = ConfluentAvroSerde.specific(Label.class, registry, false);
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> input;
+    private TestInputTopic<String, byte[]> labelInput;
     private TestOutputTopic<String, Prediction> predictions;
     private TestOutputTopic<String, TrainingMetrics> metrics;
     private TestOutputTopic<String, RejectedRecord> errors;
@@ -52,6 +56,7 @@ class LearnerTopologyTest {
     void setUp() {
         LearnerTopics topics = new LearnerTopics(
                 new Topic<>("t.examples", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>("t.labels", Serdes.String(), Serdes.ByteArray()),
                 new Topic<>("t.predictions", Serdes.String(),
                         ConfluentAvroSerde.specific(Prediction.class, registry, false)),
                 new Topic<>("t.metrics", Serdes.String(),
@@ -60,7 +65,9 @@ class LearnerTopologyTest {
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
         LearnerSettings settings = new LearnerSettings(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                model -> SPEC, 2, Duration.ofSeconds(5), 1_000_000, Duration.ofMillis(50), 1000);
+                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
+                model -> SPEC, 2, Duration.ofSeconds(5), 1_000_000, Duration.ofMillis(50), 1000, 500,
+                Duration.ofMinutes(10));
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
 
@@ -70,6 +77,7 @@ class LearnerTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(1_000_000));
         input = driver.createInputTopic("t.examples", Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        labelInput = driver.createInputTopic("t.labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
         predictions = driver.createOutputTopic("t.predictions", Serdes.String().deserializer(),
                 topics.predictions().valueSerde().deserializer());
         metrics = driver.createOutputTopic("t.metrics", Serdes.String().deserializer(),
@@ -282,19 +290,219 @@ class LearnerTopologyTest {
 
     @Test
     void checkpointsKeepTheStoreBounded() {
-        // checkpoint every 2 batches: after 10 batches only what was trained since the last checkpoint remains
+        // checkpoint every 2 batches: after 10 batches only what was trained since the last checkpoint is live
         for (int i = 0; i < 32 * 10 + 3; i++) {
             send(example("m", 20, i % 2));
         }
-        var store = driver.<String, byte[]>getKeyValueStore(LearnerSettings.STATE_STORE);
-        List<String> entries = new ArrayList<>();
-        try (var it = store.prefixScan(StateKeys.entryPrefix("m"), Serdes.String().serializer())) {
-            it.forEachRemaining(kv -> entries.add(kv.key));
-        }
-        assertThat(entries).as("only the 3 examples waiting for a batch are kept").hasSize(3);
-        ModelState state = ModelState.fromBytes(store.get(StateKeys.meta("m")));
+        ModelState state = ModelState.fromBytes(store().get(StateKeys.meta("m")));
+        assertThat(liveEntries(state)).as("only the 3 examples waiting for a batch are live").hasSize(3);
         assertThat(state.checkpointGeneration).isEqualTo(4);
         assertThat(state.batchEnds).isEmpty();
+    }
+
+    @Test
+    void examplesOverwriteTheSlotsOfCheckpointedOnesSoTheStoreStaysBounded() {
+        // 1024 slots (the least): twice round the ring, half of it unlabeled, which forces checkpoints of its own
+        int n = 2 * 1024 + 3;
+        for (int i = 0; i < n; i++) {
+            send(example("m", 20, i % 4 < 2 ? null : i % 2));
+        }
+        ModelState state = ModelState.fromBytes(store().get(StateKeys.meta("m")));
+        assertThat(state.slots).isEqualTo(LearnerProcessor.MIN_SLOTS);
+        List<String> keys = new ArrayList<>();
+        try (var it = store().prefixScan(StateKeys.entryPrefix("m"), Serdes.String().serializer())) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        assertThat(keys).hasSize(LearnerProcessor.MIN_SLOTS);
+        assertThat(liveEntries(state)).extracting(StoredExample::seq).containsExactly(n - 3L, n - 2L, n - 1L);
+        assertThat(predictions.readValuesToList()).hasSize(n - 3);
+    }
+
+    @Test
+    void onlyUnlabeledExamplesStillCheckpointBeforeTheRingIsFull() {
+        for (int i = 0; i < 3 * 1024; i++) {
+            send(example("m", 20, null));
+        }
+        ModelState state = ModelState.fromBytes(store().get(StateKeys.meta("m")));
+        assertThat(state.checkpointGeneration).as("checkpoints without any training step").isPositive();
+        assertThat(state.processedSeq - state.checkpointSeq + 32).isLessThanOrEqualTo(state.slots);
+        assertThat(predictions.readValuesToList()).hasSize(3 * 1024);
+    }
+
+    @Test
+    void aLateLabelScoresThePredictionMadeWhenItsExampleCameAndTrainsOnIt() {
+        List<Example> unlabeled = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            Example e = example("m", 20, null);
+            unlabeled.add(e);
+            send(e);
+        }
+        List<Prediction> made = predictions.readValuesToList();
+        assertThat(made).hasSize(32).allSatisfy(p -> assertThat(p.getLoss()).isNull());
+        for (int i = 0; i < 32; i++) {
+            sendLabel(label("m", unlabeled.get(i).getId(), i % 2));
+        }
+        assertThat(predictions.isEmpty()).as("a late label makes no second prediction").isTrue();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getLateLabels()).isEqualTo(32);
+        assertThat(m.getExamples()).as("predictions made, not the late-labeled examples trained").isEqualTo(32);
+        assertThat(m.getLabeled()).isEqualTo(32);
+        assertThat(m.getTrained()).isEqualTo(32);
+        assertThat(m.getExamplesTrained()).isEqualTo(32);
+        assertThat(m.getModelVersion()).isEqualTo(1);
+        // the loss of the predictions made at the time, before any training step
+        double expected = 0;
+        for (int i = 0; i < 32; i++) {
+            expected -= Math.log(Math.max(made.get(i).getProbabilities().get(i % 2), 1e-7));
+        }
+        assertThat(m.getMeanLoss()).isCloseTo(expected / 32, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(errors.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLabelForAnExampleStillWaitingForItsMiniBatchJoinsItThere() {
+        Example queued = example("m", 20, null);
+        send(queued);
+        sendLabel(label("m", queued.getId(), 1));
+        for (int i = 0; i < 31; i++) {
+            send(example("m", 20, null));
+        }
+        List<Prediction> made = predictions.readValuesToList();
+        assertThat(made).hasSize(32);
+        assertThat(made.get(0).getExampleId()).isEqualTo(queued.getId());
+        assertThat(((ClassLabel) made.get(0).getLabel()).getIndex()).isEqualTo(1);
+        assertThat(made.get(0).getLoss()).isNotNull();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getExamples()).isEqualTo(32);
+        assertThat(m.getTrained()).isEqualTo(1);
+        assertThat(m.getLabeled()).isEqualTo(1);
+        assertThat(m.getLateLabels()).isEqualTo(1);
+    }
+
+    @Test
+    void aLabelThatComesBeforeItsExampleWaitsForIt() {
+        Example early = example("m", 20, null);
+        sendLabel(label("m", early.getId(), 1));
+        send(early);
+        for (int i = 0; i < 31; i++) {
+            send(example("m", 20, 0));
+        }
+        Prediction p = predictions.readValuesToList().get(0);
+        assertThat(p.getExampleId()).isEqualTo(early.getId());
+        assertThat(((ClassLabel) p.getLabel()).getIndex()).isEqualTo(1);
+        assertThat(p.getLoss()).isNotNull();
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getTrained()).isEqualTo(32);
+        assertThat(m.getLateLabels()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondLabelForAnExampleIsSkippedAsADuplicate() {
+        Example e = example("m", 20, null);
+        send(e);
+        driver.advanceWallClockTime(Duration.ofMillis(SPEC.maxWaitMs() + 100));
+        sendLabel(label("m", e.getId(), 1));
+        sendLabel(label("m", e.getId(), 0));
+        // a label waiting for its example, sent twice
+        sendLabel(label("m", "later", 1));
+        sendLabel(label("m", "later", 1));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getDuplicates()).isEqualTo(2);
+        assertThat(m.getTrained()).isEqualTo(1);
+        assertThat(m.getLateLabels()).isEqualTo(1);
+        assertThat(errors.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLabelWhoseExampleNeverComesGoesToTheErrorsTopicOnceItHasWaited() {
+        byte[] bytes = labels.serializer().serialize("t.labels", label("m", "never", 1));
+        labelInput.pipeInput("m", bytes);
+        driver.advanceWallClockTime(Duration.ofMinutes(5));
+        assertThat(errors.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        RejectedRecord r = errors.readValue();
+        assertThat(r.getRule()).isEqualTo(LearnerProcessor.UNMATCHED_LABEL);
+        assertThat(r.getField()).isEqualTo("exampleId");
+        assertThat(r.getTopic()).isEqualTo("t.labels");
+        assertThat(r.getMessage()).contains("'never'", "600000 ms");
+        assertThat(r.getValue().array()).isEqualTo(bytes);
+        assertThat(errors.isEmpty()).isTrue();
+    }
+
+    @Test
+    void beyondTheBoundTheOldestWaitingLabelsAreRejectedAndTheOldestWaitingExamplesForgotten() {
+        // at most 500 wait on each side
+        for (int i = 0; i < 503; i++) {
+            sendLabel(label("m", "early-" + i, 1));
+        }
+        assertThat(errors.readValuesToList()).extracting(RejectedRecord::getMessage)
+                .satisfiesExactly(m -> assertThat(m).contains("'early-0'"), m -> assertThat(m).contains("'early-1'"),
+                        m -> assertThat(m).contains("'early-2'"));
+
+        List<Example> unlabeled = new ArrayList<>();
+        for (int i = 0; i < 32 * 16; i++) {
+            Example e = example("m", 20, null);
+            unlabeled.add(e);
+            send(e);
+        }
+        // 512 predicted: the first 12 were forgotten, so their label waits instead of joining
+        sendLabel(label("m", unlabeled.get(0).getId(), 1));
+        sendLabel(label("m", unlabeled.get(511).getId(), 1));
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        TrainingMetrics m = metrics.readValuesToList().get(0);
+        assertThat(m.getLateLabels()).isEqualTo(1);
+        assertThat(errors.readValuesToList()).extracting(RejectedRecord::getMessage)
+                .singleElement().asString().contains("'early-3'");
+    }
+
+    @Test
+    void badLabelsGoToTheErrorsTopicWithTheirReason() {
+        sendLabel(label("m", "x", 7));
+        sendLabel(Label.newBuilder(label("m", "y", 1))
+                .setLabel(io.streamtrain.avro.RegressionTarget.newBuilder().setValue(0.5).build()).build());
+        sendLabel(label("m", "", 1));
+        labelInput.pipeInput("m", new byte[] {0, 0, 0, 0});
+        labelInput.pipeInput("m", null);
+        labelInput.pipeInput("other", labels.serializer().serialize("t.labels", label("m", "z", 1)));
+        sendLabel(label("bad\u0001model", "z", 1));
+        List<RejectedRecord> rejected = errors.readValuesToList();
+        assertThat(rejected).extracting(RejectedRecord::getRule).containsExactly("unknown-class", "label-kind",
+                "id-length", "undecodable", "null-value", "key-model-mismatch", "model-id");
+        assertThat(rejected).extracting(RejectedRecord::getField).containsExactly("label", "label", "exampleId",
+                "value", "value", "key", "model");
+        assertThat(rejected).allSatisfy(r -> assertThat(r.getTopic()).isEqualTo("t.labels"));
+    }
+
+    private KeyValueStore<String, byte[]> store() {
+        return driver.getKeyValueStore(LearnerSettings.STATE_STORE);
+    }
+
+    private List<StoredExample> liveEntries(ModelState state) {
+        List<StoredExample> live = new ArrayList<>();
+        try (var it = store().prefixScan(StateKeys.entryPrefix("m"), Serdes.String().serializer())) {
+            it.forEachRemaining(kv -> {
+                StoredExample e = StoredExample.decode(kv.value);
+                if (e.seq() > state.checkpointSeq) {
+                    live.add(e);
+                }
+            });
+        }
+        live.sort(java.util.Comparator.comparingLong(StoredExample::seq));
+        return live;
+    }
+
+    private void sendLabel(Label label) {
+        labelInput.pipeInput(label.getModel(), labels.serializer().serialize("t.labels", label));
+    }
+
+    private static Label label(String model, String exampleId, int classIndex) {
+        return Label.newBuilder().setExampleId(exampleId).setModel(model)
+                .setLabel(ClassLabel.newBuilder().setIndex(classIndex).build())
+                .setTime(Instant.ofEpochMilli(1_700_000_100_000L)).build();
     }
 
     private void send(Example example) {

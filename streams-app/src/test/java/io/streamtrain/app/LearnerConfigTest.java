@@ -1,0 +1,60 @@
+package io.streamtrain.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+class LearnerConfigTest {
+
+    private static Map<String, Object> minimal() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", "127.0.0.1:9092");
+        m.put("schema.registry.url", "http://127.0.0.1:8081");
+        return m;
+    }
+
+    @Test
+    void clientDefaultsApplyOnlyWhereTheUserSetNeitherThePrefixedNorThePlainKey() {
+        Properties defaults = new LearnerConfig(minimal()).streamsProperties();
+        assertThat(defaults).containsEntry("producer.linger.ms", "5").containsEntry("consumer.max.poll.records", "1000");
+
+        Map<String, Object> plain = minimal();
+        plain.put("linger.ms", "50");
+        plain.put("max.poll.records", "200");
+        Properties withPlain = new LearnerConfig(plain).streamsProperties();
+        // a prefixed default would win over the user's plain key in Kafka Streams: it must not be there
+        assertThat(withPlain).doesNotContainKeys("producer.linger.ms", "consumer.max.poll.records")
+                .containsEntry("linger.ms", "50").containsEntry("max.poll.records", "200");
+
+        Map<String, Object> prefixed = minimal();
+        prefixed.put("producer.linger.ms", "20");
+        assertThat(new LearnerConfig(prefixed).streamsProperties()).containsEntry("producer.linger.ms", "20");
+    }
+
+    @Test
+    void lateLabelsAreBoundedAndCanBeTurnedOff() {
+        LearnerConfig defaults = new LearnerConfig(minimal());
+        assertThat(defaults.labelsMaxPending()).isEqualTo(10_000);
+        assertThat(defaults.labelsWait()).isEqualTo(Duration.ofHours(1));
+
+        Map<String, Object> off = minimal();
+        off.put(LearnerConfig.LABELS_MAX_PENDING, "0");
+        off.put(LearnerConfig.LABELS_WAIT_MS, "60000");
+        LearnerConfig config = new LearnerConfig(off);
+        assertThat(config.labelsMaxPending()).isZero();
+        assertThat(config.labelsWait()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.streamsProperties()).doesNotContainKey(LearnerConfig.LABELS_MAX_PENDING);
+
+        Map<String, Object> negative = minimal();
+        negative.put(LearnerConfig.LABELS_WAIT_MS, "-1");
+        assertThatThrownBy(() -> new LearnerConfig(negative)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LearnerConfig.LABELS_WAIT_MS);
+    }
+}
