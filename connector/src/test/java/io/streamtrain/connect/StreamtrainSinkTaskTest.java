@@ -194,6 +194,26 @@ class StreamtrainSinkTaskTest {
     }
 
     @Test
+    void aMappedRecordLargerThanTheProducerTakesGoesToTheReporterAsTooLarge() {
+        context.reporter = (record, error) -> {
+            context.reported.add(error);
+            return CompletableFuture.completedFuture(null);
+        };
+        // a limit below one mapped example (ids are at most 1000 characters, so only a limit this low, or a very
+        // long feature vector, gets here)
+        start(true, Map.of("errors.tolerance", "all", "errors.deadletterqueue.topic.name", "dlq",
+                "producer.max.request.size", "60"));
+        task.put(List.of(record(0, 1.0, "ok")));
+        assertThat(producer.history()).isEmpty();
+        assertThat(context.reported).singleElement().isInstanceOfSatisfying(MappingException.class, e -> {
+            assertThat(e.rule()).isEqualTo("too-large");
+            assertThat(e.field()).isEqualTo("(mapped record)");
+            assertThat(e.getMessage()).contains("more than producer.max.request.size (60)");
+        });
+        assertThat(task.preCommit(offsets(1))).isEqualTo(offsets(1));
+    }
+
+    @Test
     void badRecordsGoToTheReporterWhoseWritesAreAwaitedBeforeTheCommit() throws Exception {
         CompletableFuture<Void> dlqWrite = new CompletableFuture<>();
         context.reporter = (record, error) -> {

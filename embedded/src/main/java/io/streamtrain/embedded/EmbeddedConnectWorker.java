@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,9 +21,7 @@ import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.connect.cli.ConnectDistributed;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.runtime.WorkerConfig;
@@ -65,7 +62,6 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(100);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The state of a connector and its tasks, as {@code GET /connectors/{name}/status} reports it. */
     public record ConnectorStatus(String name, String state, String trace, List<TaskStatus> tasks) {
@@ -269,17 +265,18 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
 
     /** Creates a connector, or replaces its configuration ({@code PUT /connectors/{name}/config}). */
     public void createConnector(String name, Map<String, String> config) {
-        send("PUT", "connectors/" + encode(name) + "/config", toJson(config), 200, 201);
+        send("PUT", "connectors/" + ConnectJson.pathSegment(name) + "/config", ConnectJson.toJson(config), 200, 201);
     }
 
     /** Deletes a connector and its tasks. */
     public void deleteConnector(String name) {
-        send("DELETE", "connectors/" + encode(name), null, 204, 200);
+        send("DELETE", "connectors/" + ConnectJson.pathSegment(name), null, 204, 200);
     }
 
     /** Restarts a connector and all its tasks ({@code POST /connectors/{name}/restart?includeTasks=true}). */
     public void restartConnector(String name) {
-        send("POST", "connectors/" + encode(name) + "/restart?includeTasks=true&onlyFailed=false", null, 202, 204, 200);
+        send("POST", "connectors/" + ConnectJson.pathSegment(name) + "/restart?includeTasks=true&onlyFailed=false",
+                null, 202, 204, 200);
     }
 
     /** Names of the connectors. */
@@ -297,12 +294,13 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
 
     /** Validates a connector configuration ({@code PUT /connector-plugins/{class}/config/validate}). */
     public JsonNode validate(String connectorClass, Map<String, String> config) {
-        return send("PUT", "connector-plugins/" + encode(connectorClass) + "/config/validate", toJson(config), 200);
+        return send("PUT", "connector-plugins/" + ConnectJson.pathSegment(connectorClass) + "/config/validate",
+                ConnectJson.toJson(config), 200);
     }
 
     /** The status of a connector and its tasks. */
     public ConnectorStatus status(String name) {
-        JsonNode node = send("GET", "connectors/" + encode(name) + "/status", null, 200);
+        JsonNode node = send("GET", "connectors/" + ConnectJson.pathSegment(name) + "/status", null, 200);
         List<TaskStatus> tasks = new ArrayList<>();
         node.path("tasks").forEach(t -> tasks.add(new TaskStatus(t.path("id").asInt(), t.path("state").asText(),
                 t.hasNonNull("trace") ? t.get("trace").asText() : null)));
@@ -375,7 +373,7 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
             int status = response.statusCode();
             for (int expected : expectedStatus) {
                 if (status == expected) {
-                    return parse(response.body());
+                    return ConnectJson.parse(response.body());
                 }
             }
             boolean transientStatus = status == 409 || status == 503
@@ -538,29 +536,6 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack " + zip + " into " + target, e);
-        }
-    }
-
-    private static String encode(String pathSegment) {
-        return URLEncoder.encode(pathSegment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String toJson(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write JSON", e);
-        }
-    }
-
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return JSON.createObjectNode();
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the Connect REST API answered with invalid JSON: " + body, e);
         }
     }
 

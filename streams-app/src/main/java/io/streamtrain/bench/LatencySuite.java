@@ -98,8 +98,8 @@ final class LatencySuite implements BenchSuite {
                 + "in increasing order. Achieved: predictions of measured events per second of sending; below the "
                 + "offered load the learner fell behind and latency grows with the run.", warmup, o.latencySeconds));
         table.note("Producer: linger.ms=0, acks=all, idempotent. Consumer: read_committed, default fetch settings. "
-                + "The learner runs with the settings of streamtrain run (its producer's linger.ms is Kafka "
-                + "Streams' default, 100 ms) apart from processing.guarantee and commit.interval.ms"
+                + "The learner runs with the settings of streamtrain run (its producer's linger.ms is 5 ms) apart "
+                + "from processing.guarantee and commit.interval.ms"
                 + (o.learnerSettings.isEmpty() ? "" : ", and " + o.learnerSettings) + ".");
         table.note("Target applies at 2000 ev/s only.");
         table.note("Machine: " + context.machine());

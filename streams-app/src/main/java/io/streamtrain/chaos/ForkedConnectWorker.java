@@ -4,26 +4,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import io.streamtrain.embedded.ConnectJson;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamtrain.embedded.FreePorts;
 
 /**
@@ -40,7 +35,6 @@ public final class ForkedConnectWorker implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int START_ATTEMPTS = 3;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
     private final Path workDir;
@@ -144,7 +138,7 @@ public final class ForkedConnectWorker implements AutoCloseable {
                 "-Djava.net.preferIPv4Stack=true", "-cp", System.getProperty("java.class.path"), MAIN,
                 config.toString()));
         starts++;
-        appendMarker("start #" + starts + " on port " + port);
+        ChildJvm.appendMarker(logFile, name, "start #" + starts + " on port " + port);
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -193,10 +187,10 @@ public final class ForkedConnectWorker implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             throw new IllegalStateException(name + " is not running; log:\n" + logTail(40));
         }
-        appendMarker("SIGKILL to pid " + process.pid());
+        ChildJvm.appendMarker(logFile, name, "SIGKILL to pid " + process.pid());
         killedByUs = true;
         process.destroyForcibly();
-        ForkedLearner.await(process, STOP_TIMEOUT, "the SIGKILLed Connect worker " + name + " did not die");
+        ChildJvm.await(process, STOP_TIMEOUT, "the SIGKILLed Connect worker " + name + " did not die");
     }
 
     public synchronized boolean isAlive() {
@@ -238,12 +232,13 @@ public final class ForkedConnectWorker implements AutoCloseable {
 
     /** Creates or updates a connector ({@code PUT /connectors/{name}/config}), retrying while the group rebalances. */
     public void putConnector(String connector, Map<String, String> config) {
-        send("PUT", "connectors/" + encode(connector) + "/config", toJson(config), 200, 201);
+        send("PUT", "connectors/" + ConnectJson.pathSegment(connector) + "/config", ConnectJson.toJson(config), 200,
+                201);
     }
 
     /** {@code GET /connectors/{name}/status}. */
     public JsonNode status(String connector) {
-        return send("GET", "connectors/" + encode(connector) + "/status", null, 200);
+        return send("GET", "connectors/" + ConnectJson.pathSegment(connector) + "/status", null, 200);
     }
 
     /** Waits until the connector and {@code tasks} tasks are RUNNING; fails at once when one FAILED. */
@@ -306,7 +301,7 @@ public final class ForkedConnectWorker implements AutoCloseable {
             }
             for (int status : expected) {
                 if (response.statusCode() == status) {
-                    return parse(response.body());
+                    return ConnectJson.parse(response.body());
                 }
             }
             int status = response.statusCode();
@@ -323,49 +318,7 @@ public final class ForkedConnectWorker implements AutoCloseable {
     public synchronized void close() {
         if (process != null && process.isAlive()) {
             killedByUs = true;
-            process.destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    ForkedLearner.await(process, STOP_TIMEOUT, "the Connect worker " + name + " did not stop");
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void appendMarker(String event) {
-        String line = "==== " + Instant.now() + " " + name + ": " + event + System.lineSeparator();
-        try {
-            Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + logFile, e);
-        }
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String toJson(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot write JSON", e);
-        }
-    }
-
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return JSON.createObjectNode();
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the Connect REST API answered with invalid JSON: " + body, e);
+            ChildJvm.stop(process, STOP_TIMEOUT, "the Connect worker " + name);
         }
     }
 

@@ -6,14 +6,11 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import io.streamtrain.app.Main;
 
@@ -81,7 +78,7 @@ public final class ForkedLearner implements AutoCloseable {
         builder.environment().put("OMP_NUM_THREADS", "1");
         starts++;
         startMark = logMark();
-        appendMarker("start #" + starts);
+        ChildJvm.appendMarker(logFile, name, "start #" + starts);
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -95,10 +92,10 @@ public final class ForkedLearner implements AutoCloseable {
         if (process == null || !process.isAlive()) {
             throw new IllegalStateException(name + " is not running; log:\n" + logTail(40));
         }
-        appendMarker("SIGKILL to pid " + process.pid());
+        ChildJvm.appendMarker(logFile, name, "SIGKILL to pid " + process.pid());
         killedByUs = true;
         process.destroyForcibly();
-        await(process, STOP_TIMEOUT, "the SIGKILLed learner JVM " + name + " did not die");
+        ChildJvm.await(process, STOP_TIMEOUT, "the SIGKILLed learner JVM " + name + " did not die");
     }
 
     public synchronized boolean isAlive() {
@@ -186,37 +183,7 @@ public final class ForkedLearner implements AutoCloseable {
     public synchronized void close() {
         if (process != null && process.isAlive()) {
             killedByUs = true;
-            process.destroy();
-            try {
-                if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.destroyForcibly();
-                    await(process, STOP_TIMEOUT, "the learner JVM " + name + " did not stop");
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void appendMarker(String event) {
-        String line = "==== " + Instant.now() + " " + name + ": " + event + System.lineSeparator();
-        try {
-            Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + logFile, e);
-        }
-    }
-
-    static void await(Process process, Duration timeout, String failure) {
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(failure + " within " + timeout.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a child JVM", e);
+            ChildJvm.stop(process, STOP_TIMEOUT, "the learner JVM " + name);
         }
     }
 }

@@ -67,6 +67,10 @@ final class LearnerMetrics implements AutoCloseable {
         }
     }
 
+    void recordLateLabel(String model) {
+        models.computeIfAbsent(model, ModelSensors::new).lateLabels.record();
+    }
+
     void recordDuplicate(String model) {
         models.computeIfAbsent(model, ModelSensors::new).duplicates.record();
     }
@@ -109,6 +113,7 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor errors;
         final Sensor checkpointBytes;
         final Sensor duplicates;
+        final Sensor lateLabels;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -129,7 +134,11 @@ final class LearnerMetrics implements AutoCloseable {
             checkpointBytes = sensor("checkpoint", tags);
             checkpointBytes.add(name("checkpoint-bytes", "Size of the last checkpoint", tags), new Value());
             duplicates = sensor("duplicates", tags);
-            duplicates.add(name("duplicates-total", "Redelivered examples skipped", tags), new CumulativeSum());
+            duplicates.add(name("duplicates-total", "Redelivered examples and second labels skipped", tags),
+                    new CumulativeSum());
+            lateLabels = sensor("late-labels", tags);
+            lateLabels.add(name("late-labels-total", "Labels joined to an example that came before them", tags),
+                    new CumulativeSum());
         }
     }
 }

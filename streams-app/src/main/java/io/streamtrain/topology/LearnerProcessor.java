@@ -167,6 +167,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             store.delete(key);
             runtime.waitingLabels.remove(id);
             runtime.state.windowLateLabels++;
+            metrics.recordLateLabel(runtime.model);
             // every counter change goes to the store in the same transaction as the offset that caused it
             store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
         }
@@ -219,6 +220,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             runtime.inbox.set(queued, labeled);
             store.put(StateKeys.entry(runtime.model, labeled.seq() % runtime.state.slots), labeled.encode());
             runtime.state.windowLateLabels++;
+            metrics.recordLateLabel(runtime.model);
             store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
             return;
         }
@@ -234,6 +236,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             Outputs outputs = Outputs.ofRow(waiting.outputs(), runtime.learner.isClassification());
             runtime.score.add(runtime.learner.loss(0, outputs, target), outputs, 0, target);
             runtime.state.windowLateLabels++;
+            metrics.recordLateLabel(runtime.model);
             runtime.state.score = runtime.score.toBytes();
             store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
             // the id stays known until it is evicted, so that a redelivered label is not taken twice

@@ -20,8 +20,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The learner topology: examples and late labels in; predictions, metrics and rejected records out. A pure function of a
- * {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
+ * The learner topology: examples and late labels in; predictions, metrics and rejected records out. A pure function of
+ * a {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
  */
 public final class LearnerTopology {
 

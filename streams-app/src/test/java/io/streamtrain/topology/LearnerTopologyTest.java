@@ -357,6 +357,7 @@ class LearnerTopologyTest {
             expected -= Math.log(Math.max(made.get(i).getProbabilities().get(i % 2), 1e-7));
         }
         assertThat(m.getMeanLoss()).isCloseTo(expected / 32, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(metric("late-labels-total", "m")).isEqualTo(32.0);
         assertThat(errors.isEmpty()).isTrue();
     }
 

@@ -30,9 +30,18 @@ final class RecordIdentity {
      * The id: the configured field's value, or {@code <topic>-<partition>-<offset>} of the record as it was consumed
      * (before any transformation renamed the topic), so a redelivered record keeps its id.
      */
+    /** The longest example id the learner takes (it remembers recent ids to recognise redeliveries). */
+    static final int MAX_ID_CHARS = 1000;
+
     String id(SinkRecord record) {
         if (idField.isPresent()) {
-            return identifier(idField.get(), record);
+            String id = identifier(idField.get(), record);
+            if (id.length() > MAX_ID_CHARS) {
+                throw new MappingException(idField.get().text(), MappingException.INVALID_VALUE, "the id is "
+                        + id.length() + " characters long; the learner takes ids of 1 to " + MAX_ID_CHARS
+                        + " characters");
+            }
+            return id;
         }
         return record.originalTopic() + "-" + record.originalKafkaPartition() + "-" + record.originalKafkaOffset();
     }

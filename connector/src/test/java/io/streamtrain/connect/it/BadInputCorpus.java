@@ -66,10 +66,12 @@ final class BadInputCorpus {
         bad.add(mapping("no id", edit(g, "\"ref\":\"r1000\",", ""), "ref", "missing-field"));
         bad.add(mapping("an empty id", edit(g, "\"r1000\"", "\"\""), "ref", "invalid-value"));
         bad.add(mapping("a blank id", edit(g, "\"r1000\"", "\"   \""), "ref", "invalid-value"));
+        bad.add(mapping("an id of 1,001 characters", edit(g, "\"r1000\"", "\"" + "i".repeat(1001) + "\""), "ref",
+                "invalid-value"));
         bad.add(mapping("a fractional id", edit(g, "\"r1000\"", "1.5"), "ref", "wrong-type"));
         bad.add(mapping("a null id", edit(g, "\"r1000\"", "null"), "ref", "null-value"));
-        bad.add(mapping("an id of 300 KB (the example would be too large)",
-                edit(g, "\"r1000\"", "\"" + "x".repeat(300 * 1024) + "\""), "(mapped record)", "too-large"));
+        bad.add(mapping("an id of 300 KB", edit(g, "\"r1000\"", "\"" + "x".repeat(300 * 1024) + "\""), "ref",
+                "invalid-value"));
         // numbers
         bad.add(mapping("no age", edit(g, "\"age\":1020,", ""), "user.age", "missing-field"));
         bad.add(mapping("user null", editRegex(g, "\"user\":\\{[^}]*}", "\"user\":null"), "user.age", "null-value"));
@@ -222,10 +224,12 @@ final class BadInputCorpus {
         bad.add(unreadable("not JSON", "exampleId=e1", "Converting byte[]"));
         bad.add(mapping("no example id", "{\"outcome\":\"stayed\"}", "exampleId", "missing-field"));
         bad.add(mapping("an empty example id", edit(g, "\"e1000\"", "\"\""), "exampleId", "invalid-value"));
+        bad.add(mapping("an example id of 1,001 characters", edit(g, "\"e1000\"", "\"" + "e".repeat(1001) + "\""),
+                "exampleId", "invalid-value"));
         bad.add(mapping("a fractional example id", edit(g, "\"e1000\"", "1.5"), "exampleId", "wrong-type"));
         bad.add(mapping("a null example id", edit(g, "\"e1000\"", "null"), "exampleId", "null-value"));
-        bad.add(mapping("an example id of 300 KB (the label would be too large)",
-                edit(g, "\"e1000\"", "\"" + "e".repeat(300 * 1024) + "\""), "(mapped record)", "too-large"));
+        bad.add(mapping("an example id of 300 KB", edit(g, "\"e1000\"", "\"" + "e".repeat(300 * 1024) + "\""),
+                "exampleId", "invalid-value"));
         bad.add(mapping("no outcome", "{\"exampleId\":\"e1\"}", "outcome", "missing-field"));
         bad.add(mapping("a null outcome", edit(g, "\"stayed\"", "null"), "outcome", "null-value"));
         bad.add(mapping("an unknown outcome", edit(g, "\"stayed\"", "\"maybe\""), "outcome", "unknown-class"));
