@@ -186,38 +186,52 @@ public final class EmbeddedConnectWorker implements AutoCloseable {
         }
 
         private Map<String, String> properties(List<Path> pluginPath) {
-            Map<String, String> p = new LinkedHashMap<>();
-            p.put("bootstrap.servers", bootstrapServers);
-            p.put("group.id", groupId);
-            p.put("config.storage.topic", groupId + "-configs");
-            p.put("offset.storage.topic", groupId + "-offsets");
-            p.put("status.storage.topic", groupId + "-status");
-            // one broker: one replica, and few partitions keep start-up short
-            p.put("config.storage.replication.factor", "1");
-            p.put("offset.storage.replication.factor", "1");
-            p.put("status.storage.replication.factor", "1");
-            p.put("offset.storage.partitions", "2");
-            p.put("status.storage.partitions", "2");
-            p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-            p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-            p.put("key.converter.schemas.enable", "false");
-            p.put("value.converter.schemas.enable", "false");
-            // loopback only, on a free port; advertised as such so that the herder forwards to itself
+            Map<String, String> p = singleBrokerWorkerProperties(bootstrapServers, groupId,
+                    pluginPath.stream().map(Path::toString).collect(Collectors.joining(",")));
+            // loopback only, on a free port
             p.put("listeners", "http://127.0.0.1:0");
-            p.put("rest.advertised.host.name", "127.0.0.1");
-            p.put("rest.advertised.listener", "http");
-            p.put("plugin.path", pluginPath.stream().map(Path::toString).collect(Collectors.joining(",")));
-            // plugins must declare themselves in META-INF/services, as Kafka 4 recommends; no slow reflective scan
-            p.put("plugin.discovery", "service_load");
             // sink offsets are committed at this interval: short, so tests see commits quickly
             p.put("offset.flush.interval.ms", "1000");
-            // a restarted worker is a new member: take its work back at once instead of waiting for the old one
-            p.put("scheduled.rebalance.max.delay.ms", "0");
-            p.put("task.shutdown.graceful.timeout.ms", "10000");
-            p.put("connector.client.config.override.policy", "All");
             p.putAll(overrides);
             return p;
         }
+    }
+
+    /**
+     * The settings of a distributed worker beside a single broker, with plugins from {@code pluginPath} (comma
+     * separated): its internal topics named after the group, one replica each, JSON converters, a REST API advertised
+     * on 127.0.0.1 (the caller sets {@code listeners}), plugins found by {@code service_load}, and a restarted worker
+     * taking its work back at once. For a worker in this JVM or in a process of its own.
+     */
+    public static Map<String, String> singleBrokerWorkerProperties(String bootstrapServers, String groupId,
+            String pluginPath) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("group.id", groupId);
+        p.put("config.storage.topic", groupId + "-configs");
+        p.put("offset.storage.topic", groupId + "-offsets");
+        p.put("status.storage.topic", groupId + "-status");
+        // one broker: one replica, and few partitions keep start-up short
+        p.put("config.storage.replication.factor", "1");
+        p.put("offset.storage.replication.factor", "1");
+        p.put("status.storage.replication.factor", "1");
+        p.put("offset.storage.partitions", "2");
+        p.put("status.storage.partitions", "2");
+        p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        p.put("key.converter.schemas.enable", "false");
+        p.put("value.converter.schemas.enable", "false");
+        // advertised as loopback so that the herder forwards requests to itself
+        p.put("rest.advertised.host.name", "127.0.0.1");
+        p.put("rest.advertised.listener", "http");
+        p.put("plugin.path", pluginPath);
+        // plugins must declare themselves in META-INF/services, as Kafka 4 recommends; no slow reflective scan
+        p.put("plugin.discovery", "service_load");
+        // a restarted worker is a new member: take its work back at once instead of waiting for the old one
+        p.put("scheduled.rebalance.max.delay.ms", "0");
+        p.put("task.shutdown.graceful.timeout.ms", "10000");
+        p.put("connector.client.config.override.policy", "All");
+        return p;
     }
 
     /** The base URL of the REST API, {@code http://127.0.0.1:port/}; it changes when the worker {@link #restart()}s. */

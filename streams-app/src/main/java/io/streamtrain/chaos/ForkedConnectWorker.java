@@ -12,12 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 import io.streamtrain.embedded.ConnectJson;
+import io.streamtrain.embedded.EmbeddedConnectWorker;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamtrain.embedded.FreePorts;
 
@@ -67,29 +67,9 @@ public final class ForkedConnectWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + workDir, e);
         }
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("group.id", groupId);
-        p.put("config.storage.topic", groupId + "-configs");
-        p.put("offset.storage.topic", groupId + "-offsets");
-        p.put("status.storage.topic", groupId + "-status");
-        p.put("config.storage.replication.factor", "1");
-        p.put("offset.storage.replication.factor", "1");
-        p.put("status.storage.replication.factor", "1");
-        p.put("offset.storage.partitions", "2");
-        p.put("status.storage.partitions", "2");
-        p.put("key.converter", "org.apache.kafka.connect.json.JsonConverter");
-        p.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        p.put("key.converter.schemas.enable", "false");
-        p.put("value.converter.schemas.enable", "false");
-        p.put("rest.advertised.host.name", "127.0.0.1");
-        p.put("rest.advertised.listener", "http");
-        p.put("plugin.path", pluginPath.toAbsolutePath().toString());
-        p.put("plugin.discovery", "service_load");
+        Map<String, String> p = EmbeddedConnectWorker.singleBrokerWorkerProperties(bootstrapServers, groupId,
+                pluginPath.toAbsolutePath().toString());
         p.put("offset.flush.interval.ms", "5000");
-        p.put("scheduled.rebalance.max.delay.ms", "0");
-        p.put("task.shutdown.graceful.timeout.ms", "10000");
-        p.put("connector.client.config.override.policy", "All");
         // a SIGKILLed worker never leaves its groups: the worker group and the sink task's consumer group
         p.put("session.timeout.ms", "6000");
         p.put("heartbeat.interval.ms", "1000");
