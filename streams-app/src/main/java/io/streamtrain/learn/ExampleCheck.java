@@ -46,16 +46,6 @@ public final class ExampleCheck {
         return new ExampleCheck(learner.inputSize(), learner.isClassification(), learner.numClasses());
     }
 
-    /** {@link #check(float[], Target)} for a learner's model. */
-    public static Rejection check(Learner learner, float[] features, Target label) {
-        return forLearner(learner).check(features, label);
-    }
-
-    /** {@link #check(List, Target)} for a learner's model. */
-    public static Rejection check(Learner learner, List<Float> features, Target label) {
-        return forLearner(learner).check(features, label);
-    }
-
     /**
      * The first problem with an example, features first; null when it can be used.
      *

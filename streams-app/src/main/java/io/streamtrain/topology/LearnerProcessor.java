@@ -166,10 +166,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             label = Pending.WaitingLabel.decode(store.get(key)).label();
             store.delete(key);
             runtime.waitingLabels.remove(id);
-            runtime.state.windowLateLabels++;
-            metrics.recordLateLabel(runtime.model);
-            // every counter change goes to the store in the same transaction as the offset that caused it
-            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+            countLateLabel(runtime);
         }
         append(runtime, new StoredExample(runtime.nextSeq++, id, example.getEventTime().toEpochMilli(), label,
                 example.getWeight(), features, false));
@@ -219,9 +216,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                     e.features(), false);
             runtime.inbox.set(queued, labeled);
             store.put(StateKeys.entry(runtime.model, labeled.seq() % runtime.state.slots), labeled.encode());
-            runtime.state.windowLateLabels++;
-            metrics.recordLateLabel(runtime.model);
-            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+            countLateLabel(runtime);
             return;
         }
         if (runtime.awaiting.contains(id)) {
@@ -235,10 +230,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             Target target = StoredExample.LabelCodec.target(label.getLabel());
             Outputs outputs = Outputs.ofRow(waiting.outputs(), runtime.learner.isClassification());
             runtime.score.add(runtime.learner.loss(0, outputs, target), outputs, 0, target);
-            runtime.state.windowLateLabels++;
-            metrics.recordLateLabel(runtime.model);
-            runtime.state.score = runtime.score.toBytes();
-            store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
+            countLateLabel(runtime);
             // the id stays known until it is evicted, so that a redelivered label is not taken twice
             store.put(key, Pending.AwaitingExample.joined(waiting.order(), waiting.arrivalMs()).encode());
             append(runtime, waiting.example().labeledLate(runtime.nextSeq++, label.getLabel()));
@@ -290,6 +282,14 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return null;
         }
         return models.computeIfAbsent(model, this::load);
+    }
+
+    /** Counts a label joined to its example, with the score it may have changed, in the offset's transaction. */
+    private void countLateLabel(ModelRuntime runtime) {
+        runtime.state.windowLateLabels++;
+        metrics.recordLateLabel(runtime.model);
+        runtime.state.score = runtime.score.toBytes();
+        store.put(StateKeys.meta(runtime.model), runtime.state.toBytes());
     }
 
     private void countDuplicate(ModelRuntime runtime) {

@@ -79,9 +79,10 @@ class ExampleCheckTest {
     @Test
     void followsALearnersModel() {
         try (Learner learner = Learner.create(NetworkSpec.fromResource("mlp-classifier.yaml"))) {
-            assertThat(ExampleCheck.check(learner, new float[20], Target.ofClass(1))).isNull();
-            assertThat(ExampleCheck.check(learner, new float[20], Target.ofClass(2)).rule()).isEqualTo("unknown-class");
-            assertThat(ExampleCheck.check(learner, List.of(1f), null).rule()).isEqualTo("feature-count");
+            ExampleCheck check = ExampleCheck.forLearner(learner);
+            assertThat(check.check(new float[20], Target.ofClass(1))).isNull();
+            assertThat(check.check(new float[20], Target.ofClass(2)).rule()).isEqualTo("unknown-class");
+            assertThat(check.check(List.of(1f), null).rule()).isEqualTo("feature-count");
         }
         assertThatThrownBy(() -> new ExampleCheck(3, true, 1)).isInstanceOf(IllegalArgumentException.class);
     }
