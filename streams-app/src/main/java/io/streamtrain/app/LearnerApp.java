@@ -26,7 +26,9 @@ import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.registry.SchemaRegistryException;
 import io.streamtrain.topology.LearnerSettings;
 import io.streamtrain.topology.LearnerTopics;
+import io.streamtrain.topology.LearnerStoppedException;
 import io.streamtrain.topology.LearnerTopology;
+import io.streamtrain.topology.RecordBudget;
 import io.streamtrain.topology.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -54,6 +56,10 @@ public final class LearnerApp implements AutoCloseable {
 
     private final LearnerConfig config;
     private final KafkaStreams streams;
+    /** The exit status after an error that is not an outage: fix the cause (the log says it) and restart. */
+    public static final int EXIT_FATAL = 1;
+    /** The exit status after an outage of the cluster or the registry outlasted every retry: restart once it is over. */
+    public static final int EXIT_OUTAGE = 3;
     /** Thread replacements allowed for transient failures before the learner gives up and exits. */
     static final int MAX_THREAD_REPLACEMENTS = 10;
 
@@ -95,21 +101,23 @@ public final class LearnerApp implements AutoCloseable {
     /** Builds the learner from its configuration and starts it. */
     public static LearnerApp start(LearnerConfig config) {
         LearnerTopics topics = topics(config);
-        NetworkSpec spec = loadSpec(config.modelSpec());
+        NetworkSpec spec = checkedSpec(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         prepareTopics(config, topics);
-        LearnerSettings settings = new LearnerSettings(topics,
+        LearnerSettings settings = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, config.registryConfig(), false).deserializer(),
-                model -> spec,
-                config.checkpointEveryBatches(),
-                config.metricsInterval(),
-                config.metricsEveryExamples(),
-                config.punctuateInterval(),
-                config.dedupeWindow(),
-                config.labelsMaxPending(),
-                config.labelsWait());
+                model -> spec)
+                .checkpointEveryBatches(config.checkpointEveryBatches())
+                .metricsInterval(config.metricsInterval())
+                .metricsEveryExamples(config.metricsEveryExamples())
+                .punctuateInterval(config.punctuateInterval())
+                .dedupeWindow(config.dedupeWindow())
+                .maxPendingLabels(config.labelsMaxPending())
+                .labelWait(config.labelsWait())
+                .maxRecordBytes(config.maxRecordBytes())
+                .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
         Topology topology = builder.build(config.streamsProperties());
@@ -157,6 +165,16 @@ public final class LearnerApp implements AutoCloseable {
                         ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
                 new Topic<>(prefix + ".errors", Serdes.String(),
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+    }
+
+    /**
+     * The configured spec, loaded and checked against the producer's {@code max.request.size}: a model whose
+     * predictions or stored examples could not be sent is refused at start, not at its first example.
+     */
+    public static NetworkSpec checkedSpec(LearnerConfig config) {
+        NetworkSpec spec = loadSpec(config.modelSpec());
+        new RecordBudget(config.maxRecordBytes()).check(spec);
+        return spec;
     }
 
     /** Loads a spec from a path, or from the specs shipped with Streamtrain with {@code classpath:<name>}. */
@@ -254,6 +272,34 @@ public final class LearnerApp implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The exit status of a learner stopped by an error: 3 for an outage that outlasted the retries, else 1. */
+    public static int exitStatus(Throwable failure) {
+        return isTransient(failure) ? EXIT_OUTAGE : EXIT_FATAL;
+    }
+
+    /**
+     * One line on why the learner stopped: the learner's own account (which says the record, by topic, partition and
+     * offset, or the model's timed step) when there is one, else Kafka Streams' message without its stack trace, and
+     * the root cause.
+     */
+    public static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof LearnerStoppedException) {
+                return t.getMessage();
+            }
+        }
+        String message = String.valueOf(failure.getMessage());
+        int trace = message.indexOf(", stacktrace=");
+        if (trace >= 0) {
+            message = message.substring(0, trace);
+        }
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? message : message + "; caused by " + root;
     }
 
     /** The message of the outage in an error's causes (the registry's or the client's), else the error's own. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import io.streamtrain.registry.SchemaRegistryClientConfig;
+import io.streamtrain.topology.LearnerSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -144,6 +145,31 @@ public final class LearnerConfig extends AbstractConfig {
             throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                     "must be exactly_once_v2 (the default) or at_least_once");
         }
+        maxRecordBytes();
+    }
+
+    /**
+     * The producer's {@code max.request.size} ({@code producer.max.request.size} wins over the plain key), the bound
+     * the learner keeps every record it writes under.
+     */
+    public int maxRecordBytes() {
+        String prefixed = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        String key = originals().containsKey(prefixed) ? prefixed : ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+        Object value = originals().get(key);
+        if (value == null) {
+            return LearnerSettings.DEFAULT_MAX_RECORD_BYTES;
+        }
+        int bytes;
+        try {
+            bytes = Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key, value, "must be a whole number of bytes");
+        }
+        if (bytes < LearnerSettings.MIN_MAX_RECORD_BYTES) {
+            throw new ConfigException(key, value, "must be at least " + LearnerSettings.MIN_MAX_RECORD_BYTES
+                    + " bytes: the learner copies rejected records into the errors topic");
+        }
+        return bytes;
     }
 
     public String topicPrefix() {

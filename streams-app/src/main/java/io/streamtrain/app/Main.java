@@ -89,7 +89,7 @@ public final class Main implements Callable<Integer> {
             LearnerConfig learnerConfig;
             try {
                 learnerConfig = new LearnerConfig(settings);
-                LearnerApp.loadSpec(learnerConfig.modelSpec());
+                LearnerApp.checkedSpec(learnerConfig);
             } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
                 err.println("invalid configuration: " + e.getMessage());
                 return 2;
@@ -99,8 +99,14 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             Optional<Throwable> failure = app.awaitStop();
             if (failure.isPresent()) {
-                log.error("the learner failed: {}", failure.get().getMessage());
-                return 1;
+                // closed first, so that this is the last line: why, where, and what the exit status means
+                app.close();
+                int status = LearnerApp.exitStatus(failure.get());
+                log.error("the learner stopped with exit status {} ({}): {}", status,
+                        status == LearnerApp.EXIT_OUTAGE ? "the cluster or the registry stayed out of reach; restart "
+                                + "it once they answer" : "an error that is not in the input; fix its cause and "
+                                + "restart it, it resumes from its last commit", LearnerApp.reason(failure.get()));
+                return status;
             }
             return 0;
         }

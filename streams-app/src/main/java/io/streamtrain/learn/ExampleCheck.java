@@ -2,6 +2,8 @@ package io.streamtrain.learn;
 
 import java.util.List;
 
+import io.streamtrain.contract.RecordLimits;
+
 /**
  * Checks one example against a model before it is predicted or enters a mini-batch, so that bad input becomes a
  * {@link Rejection} naming the field and the rule instead of an exception inside DL4J (or, worse, NaN weights).
@@ -23,7 +25,7 @@ public final class ExampleCheck {
     /** An example id that is empty or longer than {@link #MAX_ID_CHARS}. Field {@code id} (or {@code exampleId}). */
     public static final String ID_LENGTH = "id-length";
     /** The longest example id taken: ids are kept in memory and in the store to recognise redeliveries. */
-    public static final int MAX_ID_CHARS = 1000;
+    public static final int MAX_ID_CHARS = RecordLimits.MAX_ID_CHARS;
 
     private final int inputSize;
     private final boolean classification;
@@ -116,15 +118,8 @@ public final class ExampleCheck {
 
     /** The problem with an example id; null when it can be used. */
     public static Rejection checkId(String field, String id) {
-        if (id == null || id.isEmpty()) {
-            return new Rejection(field, ID_LENGTH, "the example id is empty; it must be 1 to " + MAX_ID_CHARS
-                    + " characters");
-        }
-        if (id.length() > MAX_ID_CHARS) {
-            return new Rejection(field, ID_LENGTH, "the example id is " + id.length() + " characters long; it must be"
-                    + " 1 to " + MAX_ID_CHARS + " characters");
-        }
-        return null;
+        String problem = RecordLimits.idProblem(id);
+        return problem == null ? null : new Rejection(field, ID_LENGTH, problem);
     }
 
     /** The problem with a label; null when it can be trained on. */

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.contract.RecordLimits;
 import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
@@ -25,6 +27,7 @@ import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -58,15 +61,12 @@ import org.slf4j.LoggerFactory;
 final class LearnerProcessor implements Processor<String, byte[], String, SpecificRecord> {
 
     private static final Logger log = LoggerFactory.getLogger(LearnerProcessor.class);
-    /** Checkpoints are split so that no changelog record approaches Kafka's default 1 MiB limit. */
-    static final int CHECKPOINT_CHUNK_BYTES = 512 * 1024;
-    /**
-     * The most bytes of a rejected record's key and value copied into its RejectedRecord: a larger copy would not fit
-     * the errors topic's default 1 MiB limit, and failing to write it would stop the learner on that record.
-     */
-    static final int MAX_COPIED_BYTES = 512 * 1024;
-    /** The longest model id, which is also the longest key an error record repeats. */
-    private static final int MAX_MODEL_ID_CHARS = 249;
+    /** An example or label time outside the range every tool can read as a date. Field {@code eventTime}/{@code time}. */
+    static final String EVENT_TIME_RANGE = "event-time-range";
+    /** A class label whose name is longer than predictions repeat. Field {@code label.name}. */
+    static final String CLASS_NAME_LENGTH = "class-name-length";
+    /** A model id that cannot key records and the store. Field {@code model}. */
+    static final String MODEL_ID = "model-id";
     /** The most characters of a record key quoted in a message. */
     private static final int QUOTED_KEY_CHARS = 100;
     /** A label whose example did not come (in time, or at all). Field {@code exampleId}. */
@@ -81,6 +81,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private final LearnerSettings settings;
     private final Map<String, ModelRuntime> models = new LinkedHashMap<>();
     private final StringSerializer prefixSerializer = new StringSerializer();
+    private final RecordBudget budget;
     private final String examplesTopic;
     private final String labelsTopic;
     private ProcessorContext<String, SpecificRecord> context;
@@ -93,6 +94,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.settings = settings;
         this.examplesTopic = settings.topics().examples().name();
         this.labelsTopic = settings.topics().labels().name();
+        this.budget = new RecordBudget(settings.maxRecordBytes());
     }
 
     @Override
@@ -109,10 +111,20 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(examplesTopic);
-        if (topic.equals(labelsTopic)) {
-            processLabel(record);
-        } else {
-            processExample(record);
+        try {
+            if (topic.equals(labelsTopic)) {
+                processLabel(record);
+            } else {
+                processExample(record);
+            }
+        } catch (KafkaException e) {
+            // Kafka's own (a fenced producer, a migrated task, a registry outage) are Kafka Streams' to handle
+            throw e;
+        } catch (RuntimeException e) {
+            // not the record's fault (every rule of the input is checked above): say which record it was, and stop
+            RecordMetadata meta = context.recordMetadata().orElse(null);
+            throw new LearnerStoppedException("while processing the record at " + (meta == null ? topic
+                    : meta.topic() + "-" + meta.partition() + "@" + meta.offset()) + ": " + e, e);
         }
     }
 
@@ -135,14 +147,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         }
         String id = example.getId();
         Rejection rejection = ExampleCheck.checkId("id", id);
+        if (rejection == null) {
+            rejection = checkTime("eventTime", example.getEventTime());
+        }
         if (rejection != null) {
             reject(record, runtime, rejection);
-            return;
-        }
-        if (runtime.dedupe != null && !runtime.dedupe.remember(id)) {
-            // a redelivery of an example this model has already taken: its prediction exists, it was trained on
-            log.debug("model {}: skipped example {}, seen recently", runtime.model, id);
-            countDuplicate(runtime);
             return;
         }
         List<Float> featureList = example.getFeatures();
@@ -151,10 +160,20 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         Target target = StoredExample.LabelCodec.target(label);
         rejection = features != null ? runtime.check.check(features, target) : runtime.check.check(featureList, target);
         if (rejection == null) {
+            rejection = checkClassName(label);
+        }
+        if (rejection == null) {
             rejection = ExampleCheck.checkWeight(example.getWeight());
         }
         if (rejection != null) {
+            // its id is not remembered: a corrected example sent again with the same id is taken
             reject(record, runtime, rejection);
+            return;
+        }
+        if (runtime.dedupe != null && !runtime.dedupe.remember(id)) {
+            // a redelivery of an example this model has already taken: its prediction exists, it was trained on
+            log.debug("model {}: skipped example {}, seen recently", runtime.model, id);
+            countDuplicate(runtime);
             return;
         }
         if (features == null) {
@@ -198,6 +217,12 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             Target target = StoredExample.LabelCodec.target(label.getLabel());
             rejection = target == null ? new Rejection("label", ExampleCheck.LABEL_KIND, "a label record needs a label")
                     : runtime.check.checkLabel(target);
+        }
+        if (rejection == null) {
+            rejection = checkClassName(label.getLabel());
+        }
+        if (rejection == null) {
+            rejection = checkTime("time", label.getTime());
         }
         if (rejection == null && runtime.awaiting == null) {
             rejection = new Rejection("exampleId", UNMATCHED_LABEL, "late labels are off ("
@@ -264,14 +289,26 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         return -1;
     }
 
+    /** An event time outside what Avro timestamp-millis readers and Kafka take, or null. */
+    private static Rejection checkTime(String field, Instant time) {
+        String problem = time == null ? "the time is missing" : RecordLimits.eventTimeProblem(time.toEpochMilli());
+        return problem == null ? null : new Rejection(field, EVENT_TIME_RANGE, problem);
+    }
+
+    /** A class name too long to be repeated in every prediction, or null. */
+    private static Rejection checkClassName(Object label) {
+        String problem = label instanceof ClassLabel c ? RecordLimits.classNameProblem(c.getName()) : null;
+        return problem == null ? null : new Rejection("label.name", CLASS_NAME_LENGTH, problem);
+    }
+
     /**
      * The runtime of a record's model, loaded on its first record; null when the model id is not valid or is not the
      * record's key (the record is then rejected).
      */
     private ModelRuntime runtimeOf(Record<String, byte[]> record, String model) {
-        if (!StateKeys.isValidModelId(model)) {
-            reject(record, null, new Rejection("model", "model-id",
-                    "the model id must be 1 to 249 characters without control characters"));
+        String problem = RecordLimits.modelIdProblem(model);
+        if (problem != null) {
+            reject(record, null, new Rejection("model", MODEL_ID, problem));
             return null;
         }
         if (!model.equals(record.key())) {
@@ -315,19 +352,31 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
 
     private void onWallClock(long now) {
         for (ModelRuntime runtime : models.values()) {
-            if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs) {
-                processBatch(runtime);
+            try {
+                onWallClock(runtime, now);
+            } catch (KafkaException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new LearnerStoppedException("in the timed step of model '" + runtime.model + "' ("
+                        + runtime.inbox.size() + " examples waiting for their mini-batch): " + e, e);
             }
-            if (runtime.awaiting != null) {
-                evictAwaiting(runtime, now);
-                evictWaitingLabels(runtime, now);
-            }
-            ModelState state = runtime.state;
-            if (now - state.windowStartMs >= settings.metricsInterval().toMillis()
-                    && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
-                            || state.windowLateLabels > 0)) {
-                emitMetrics(runtime, now);
-            }
+        }
+    }
+
+    /** A partial mini-batch that has waited long enough, the late-label waits that ran out, the metrics window. */
+    private void onWallClock(ModelRuntime runtime, long now) {
+        if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs) {
+            processBatch(runtime);
+        }
+        if (runtime.awaiting != null) {
+            evictAwaiting(runtime, now);
+            evictWaitingLabels(runtime, now);
+        }
+        ModelState state = runtime.state;
+        if (now - state.windowStartMs >= settings.metricsInterval().toMillis()
+                && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
+                        || state.windowLateLabels > 0)) {
+            emitMetrics(runtime, now);
         }
     }
 
@@ -400,8 +449,10 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             } else if (runtime.awaiting != null) {
                 awaitLabel(runtime, entry, outputs.row(i), now);
             }
+            // stamped with the time it was made, like predictedAt: an event time, taken from the record's content,
+            // may be years off, and a broker refuses timestamps more than an hour ahead by default
             context.forward(new Record<>(runtime.model, prediction(runtime, entry, outputs, i, version, loss, now),
-                    entry.eventTimeMs()));
+                    now));
         }
         long last = batch.get(n - 1).seq();
         if (m > 0) {
@@ -444,15 +495,28 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
      */
     private void writeDedupeSegment(ModelRuntime runtime, List<StoredExample> batch) {
         List<String> ids = new ArrayList<>(batch.size());
+        long bytes = 0;
         for (StoredExample e : batch) {
-            if (!e.predicted()) {
+            if (e.predicted()) {
                 // a late-labeled example's id was remembered when it came
-                ids.add(e.id());
+                continue;
             }
+            long idBytes = 4L + 3L * e.id().length();
+            if (!ids.isEmpty() && bytes + idBytes > RecordBudget.MAX_DEDUPE_SEGMENT_BYTES) {
+                // a large batch of long ids: several segments, each well within a record's size
+                writeIdSegment(runtime, ids);
+                ids = new ArrayList<>(batch.size());
+                bytes = 0;
+            }
+            ids.add(e.id());
+            bytes += idBytes;
         }
-        if (ids.isEmpty()) {
-            return;
+        if (!ids.isEmpty()) {
+            writeIdSegment(runtime, ids);
         }
+    }
+
+    private void writeIdSegment(ModelRuntime runtime, List<String> ids) {
         RecentIds dedupe = runtime.dedupe;
         long segment = dedupe.nextSegment++;
         store.put(StateKeys.dedupeSegment(runtime.model, segment), RecentIds.encode(ids));
@@ -473,10 +537,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         ModelState state = runtime.state;
         byte[] bytes = runtime.learner.checkpoint();
         long generation = state.checkpointGeneration + 1;
-        int chunks = Math.max(1, (bytes.length + CHECKPOINT_CHUNK_BYTES - 1) / CHECKPOINT_CHUNK_BYTES);
+        int chunkBytes = budget.checkpointChunkBytes();
+        int chunks = Math.max(1, (bytes.length + chunkBytes - 1) / chunkBytes);
         for (int c = 0; c < chunks; c++) {
-            int from = c * CHECKPOINT_CHUNK_BYTES;
-            int to = Math.min(bytes.length, from + CHECKPOINT_CHUNK_BYTES);
+            int from = c * chunkBytes;
+            int to = Math.min(bytes.length, from + chunkBytes);
             byte[] chunk = new byte[to - from];
             System.arraycopy(bytes, from, chunk, 0, chunk.length);
             store.put(StateKeys.checkpointChunk(runtime.model, generation, c), chunk);
@@ -565,15 +630,15 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private void reject(Record<String, byte[]> record, ModelRuntime runtime, Rejection rejection) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         byte[] keyBytes = record.key() == null ? null : prefixSerializer.serialize(null, record.key());
-        // keyed by model; a key too long to be a model id (and so a bad one) is not repeated
+        // keyed by model; a key that could not be a model id (and so a bad one) is not repeated
         String key = runtime != null ? runtime.model
-                : record.key() != null && record.key().length() <= MAX_MODEL_ID_CHARS ? record.key() : null;
+                : RecordLimits.isValidModelId(record.key()) ? record.key() : null;
         forwardRejected(key, runtime, meta.topic(), meta.partition(), meta.offset(), record.timestamp(), keyBytes,
                 record.value(), rejection);
     }
 
-    private static boolean copiable(byte[] key, byte[] value) {
-        return (key == null ? 0L : key.length) + (value == null ? 0L : value.length) <= MAX_COPIED_BYTES;
+    private boolean copiable(byte[] key, byte[] value) {
+        return (key == null ? 0L : key.length) + (value == null ? 0L : value.length) <= budget.maxCopiedBytes();
     }
 
     /** Writes a rejected record, with a copy of its key and value when they fit, to the errors topic. */
@@ -586,8 +651,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         byte[] valueCopy = value;
         if (!copiable(keyBytes, value)) {
             long size = (keyBytes == null ? 0L : keyBytes.length) + (value == null ? 0L : value.length);
-            message += " (its key and value, " + size + " bytes, are not copied here, being over " + MAX_COPIED_BYTES
-                    + " bytes; the record is at " + topic + "-" + partition + "@" + offset + ")";
+            message += " (its key and value, " + size + " bytes, are not copied here, being over "
+                    + budget.maxCopiedBytes() + " bytes; the record is at " + topic + "-" + partition + "@" + offset
+                    + ")";
             keyCopy = null;
             valueCopy = null;
         }
@@ -598,12 +664,13 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setTimestamp(Instant.ofEpochMilli(timestamp))
                 .setField(rejection.field())
                 .setRule(rejection.rule())
-                .setMessage(message)
+                .setMessage(RecordBudget.boundedMessage(message))
                 .setKey(keyCopy == null ? null : ByteBuffer.wrap(keyCopy))
                 .setValue(valueCopy == null ? null : ByteBuffer.wrap(valueCopy))
                 .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
-        context.forward(new Record<>(key, rejected, timestamp));
+        // stamped with the time of the rejection: the value keeps the record's own timestamp
+        context.forward(new Record<>(key, rejected, context.currentSystemTimeMs()));
         metrics.recordError(runtime == null ? null : runtime.model, rejection.rule());
         if (runtime != null) {
             runtime.state.windowErrors++;

@@ -28,6 +28,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param maxPendingLabels per model, how many predicted unlabeled examples wait for a late label, and how many labels
  *     wait for an example that has not come yet; 0 turns late labels off (every label is then rejected)
  * @param labelWait how long an unlabeled example waits for its label, and a label for its example
+ * @param maxRecordBytes the largest record the learner's producer sends ({@code max.request.size}): what the learner
+ *     writes is kept below it, so that no output or store record can be refused for its size
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -40,10 +42,15 @@ public record LearnerSettings(
         Duration punctuateInterval,
         int dedupeWindow,
         int maxPendingLabels,
-        Duration labelWait) {
+        Duration labelWait,
+        int maxRecordBytes) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
+    /** The producer's default {@code max.request.size}. */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+    /** The smallest {@code max.request.size} the learner works with: a rejected record's copy needs room. */
+    public static final int MIN_MAX_RECORD_BYTES = 64 * 1024;
 
     public LearnerSettings {
         Objects.requireNonNull(topics, "topics");
@@ -73,6 +80,86 @@ public record LearnerSettings(
         }
         if (punctuateInterval.isNegative() || punctuateInterval.isZero()) {
             throw new IllegalArgumentException("punctuateInterval must be positive, was " + punctuateInterval);
+        }
+        if (maxRecordBytes < MIN_MAX_RECORD_BYTES) {
+            throw new IllegalArgumentException("maxRecordBytes must be at least " + MIN_MAX_RECORD_BYTES + ", was "
+                    + maxRecordBytes);
+        }
+    }
+
+    /** Settings with the learner's defaults for everything but what it reads, writes and learns. */
+    public static Builder builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
+            Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
+        return new Builder(topics, exampleDeserializer, labelDeserializer, specs);
+    }
+
+    /** Builds {@link LearnerSettings}; the defaults are those of the learner's configuration. */
+    public static final class Builder {
+        private final LearnerTopics topics;
+        private final Supplier<Deserializer<Example>> exampleDeserializer;
+        private final Supplier<Deserializer<Label>> labelDeserializer;
+        private final Function<String, NetworkSpec> specs;
+        private int checkpointEveryBatches = 100;
+        private Duration metricsInterval = Duration.ofSeconds(5);
+        private long metricsEveryExamples = 10_000;
+        private Duration punctuateInterval = Duration.ofMillis(20);
+        private int dedupeWindow = 100_000;
+        private int maxPendingLabels = 10_000;
+        private Duration labelWait = Duration.ofHours(1);
+        private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+
+        private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
+                Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
+            this.topics = topics;
+            this.exampleDeserializer = exampleDeserializer;
+            this.labelDeserializer = labelDeserializer;
+            this.specs = specs;
+        }
+
+        public Builder checkpointEveryBatches(int batches) {
+            this.checkpointEveryBatches = batches;
+            return this;
+        }
+
+        public Builder metricsInterval(Duration interval) {
+            this.metricsInterval = interval;
+            return this;
+        }
+
+        public Builder metricsEveryExamples(long examples) {
+            this.metricsEveryExamples = examples;
+            return this;
+        }
+
+        public Builder punctuateInterval(Duration interval) {
+            this.punctuateInterval = interval;
+            return this;
+        }
+
+        public Builder dedupeWindow(int ids) {
+            this.dedupeWindow = ids;
+            return this;
+        }
+
+        public Builder maxPendingLabels(int pending) {
+            this.maxPendingLabels = pending;
+            return this;
+        }
+
+        public Builder labelWait(Duration wait) {
+            this.labelWait = wait;
+            return this;
+        }
+
+        public Builder maxRecordBytes(int bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        public LearnerSettings build() {
+            return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
+                    metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
+                    labelWait, maxRecordBytes);
         }
     }
 }

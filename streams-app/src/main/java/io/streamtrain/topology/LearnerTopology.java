@@ -35,6 +35,7 @@ public final class LearnerTopology {
         KStream<String, SpecificRecord> outputs = builder
                 .stream(List.of(topics.examples().name(), topics.labels().name()),
                         Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
+                                .withTimestampExtractor(new RecordOrWallClockTimestamp())
                                 .withName("read-examples-and-labels"))
                 .process(new LearnerSupplier(settings), Named.as("learner"));
 

@@ -79,14 +79,6 @@ final class StateKeys {
         return sep > 0 && key.length() == sep + 2 && key.charAt(sep + 1) == 'm' ? key.substring(0, sep) : null;
     }
 
-    /** Whether a model id can be used as a key here: not blank, no control characters, at most 249 characters. */
-    static boolean isValidModelId(String model) {
-        if (model == null || model.isBlank() || model.length() > 249) {
-            return false;
-        }
-        return model.chars().noneMatch(Character::isISOControl);
-    }
-
     /** Fixed-width hex without String.format, which showed in profiles of the per-example path. */
     private static String hex(long value) {
         String digits = Long.toHexString(value);

@@ -85,6 +85,12 @@ final class ExamplesTopicCorpus {
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).setWeight(weight).build();
     }
 
+    /** The example with another event time. */
+    static Example at(Example example, long eventTimeMs) {
+        example.setEventTime(Instant.ofEpochMilli(eventTimeMs));
+        return example;
+    }
+
     static List<Float> features(float fill) {
         return new ArrayList<>(Collections.nCopies(FEATURES, fill));
     }
@@ -207,6 +213,14 @@ final class ExamplesTopicCorpus {
                 Float.POSITIVE_INFINITY), "non-finite", "weight"));
         bad.add(rejected("a negative weight", example("w3", MODEL, features(0.5f), new ClassLabel(1, null), -1f),
                 "negative-weight", "weight"));
+        bad.add(rejected("an event time of -1 ms", at(example("t1", MODEL, features(0.5f), new ClassLabel(1, null),
+                1f), -1L), "event-time-range", "eventTime"));
+        bad.add(rejected("an event time of Long.MIN_VALUE ms", at(example("t2", MODEL, features(0.5f),
+                new ClassLabel(0, null), 1f), Long.MIN_VALUE), "event-time-range", "eventTime"));
+        bad.add(rejected("an event time in the year 10000", at(example("t3", MODEL, features(0.5f), null, 1f),
+                253_402_300_800_000L), "event-time-range", "eventTime"));
+        bad.add(rejected("a class name of 1,001 characters", example("cn", MODEL, features(0.5f),
+                new ClassLabel(1, "n".repeat(1001)), 1f), "class-name-length", "label.name"));
         return bad;
     }
 

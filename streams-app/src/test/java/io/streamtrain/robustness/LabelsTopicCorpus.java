@@ -88,6 +88,11 @@ final class LabelsTopicCorpus {
                 new ClassLabel(1, null)), "unmatched-label", "exampleId"));
         bad.add(rejected("a label for an example that came labeled", label("good-0", MODEL, new ClassLabel(1, null)),
                 "unmatched-label", "exampleId"));
+        Label beforeTheEpoch = label("t1", MODEL, new ClassLabel(0, null));
+        beforeTheEpoch.setTime(java.time.Instant.ofEpochMilli(-86_400_000L));
+        bad.add(rejected("a label time before 1970", beforeTheEpoch, "event-time-range", "time"));
+        bad.add(rejected("a class name of 5,000 characters", label("cn", MODEL, new ClassLabel(1, "n".repeat(5_000))),
+                "class-name-length", "label.name"));
         return bad;
     }
 

@@ -63,11 +63,18 @@ class LearnerTopologyTest {
                         ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
                 new Topic<>("t.errors", Serdes.String(),
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
-        LearnerSettings settings = new LearnerSettings(topics,
+        LearnerSettings settings = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
-                model -> SPEC, 2, Duration.ofSeconds(5), 1_000_000, Duration.ofMillis(50), 1000, 500,
-                Duration.ofMinutes(10));
+                model -> SPEC)
+                .checkpointEveryBatches(2)
+                .metricsInterval(Duration.ofSeconds(5))
+                .metricsEveryExamples(1_000_000)
+                .punctuateInterval(Duration.ofMillis(50))
+                .dedupeWindow(1000)
+                .maxPendingLabels(500)
+                .labelWait(Duration.ofMinutes(10))
+                .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
 

@@ -1,0 +1,681 @@
+package io.streamtrain.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.streamtrain.avro.ClassLabel;
+import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RegressionTarget;
+import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.registry.InMemorySchemaRegistryClient;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * Generated streams of examples and labels, good and bad mixed, through the learner's topology. Whatever comes, the
+ * learner goes on (no exception reaches Kafka Streams), and every record has exactly one fate that can be counted:
+ * its prediction, its rejection with a rule, a skip as a redelivered duplicate, or a late label joined to its
+ * example. Each try's records are run through a model of the learner (the oracle below: its mini-batches, its
+ * late-label join, its dedupe window), and the outputs must match it record for record.
+ *
+ * <p>The seed is fixed, so CI runs the same inputs every time; {@code -Djqwik.tries.default=N} runs more (see
+ * docs/reliability.md). Each try uses models of its own in one driver, so a try costs milliseconds.
+ */
+class LearnerInputProperties {
+
+    private static final NetworkSpec SPEC = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
+    private static final int FEATURES = SPEC.inputSize();
+    private static final int CLASSES = SPEC.numClasses();
+    private static final int BATCH = SPEC.batchSize();
+    private static final Duration LABEL_WAIT = Duration.ofMinutes(10);
+    private static final long START_MS = 1_000_000L;
+
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final Serde<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false);
+    private final Serde<Label> labels = ConfluentAvroSerde.specific(Label.class, registry, false);
+    private Path stateDir;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> exampleInput;
+    private TestInputTopic<String, byte[]> labelInput;
+    private TestOutputTopic<String, Prediction> predictions;
+    private TestOutputTopic<String, TrainingMetrics> metrics;
+    private TestOutputTopic<String, RejectedRecord> errors;
+    private int tryNumber;
+    /** Records, predictions, rejections, skipped duplicates and joined labels over all tries. */
+    private final long[] totals = new long[5];
+    private long uniqueId;
+
+    @BeforeProperty
+    void startLearner() throws Exception {
+        stateDir = Files.createTempDirectory("learner-properties");
+        LearnerTopics topics = new LearnerTopics(
+                new Topic<>("p.examples", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>("p.labels", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>("p.predictions", Serdes.String(),
+                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
+                new Topic<>("p.metrics", Serdes.String(),
+                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
+                new Topic<>("p.errors", Serdes.String(),
+                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+        LearnerSettings settings = LearnerSettings.builder(topics,
+                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
+                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
+                model -> SPEC)
+                .checkpointEveryBatches(2)
+                .metricsInterval(Duration.ofSeconds(5))
+                .metricsEveryExamples(1_000_000)
+                .punctuateInterval(Duration.ofSeconds(1))
+                .dedupeWindow(5_000)
+                .maxPendingLabels(5_000)
+                .labelWait(LABEL_WAIT)
+                .build();
+        StreamsBuilder builder = new StreamsBuilder();
+        LearnerTopology.build(builder, settings);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-properties");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(START_MS));
+        exampleInput = driver.createInputTopic("p.examples", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        labelInput = driver.createInputTopic("p.labels", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        predictions = driver.createOutputTopic("p.predictions", Serdes.String().deserializer(),
+                topics.predictions().valueSerde().deserializer());
+        metrics = driver.createOutputTopic("p.metrics", Serdes.String().deserializer(),
+                topics.metrics().valueSerde().deserializer());
+        errors = driver.createOutputTopic("p.errors", Serdes.String().deserializer(),
+                topics.errors().valueSerde().deserializer());
+    }
+
+    @AfterProperty
+    void stopLearner() throws Exception {
+        driver.close();
+        try (var paths = Files.walk(stateDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Property(seed = "20261204", edgeCases = EdgeCasesMode.NONE)
+    void everyRecordIsPredictedRejectedSkippedOrJoinedAndTheLearnerGoesOn(@ForAll("streams") List<Step> steps) {
+        tryNumber++;
+        String[] models = {"t" + tryNumber + "-a", "t" + tryNumber + "-\u03b2"};
+        Oracle oracle = new Oracle(models);
+        int records = 0;
+        for (Step step : steps) {
+            records += step.send(this, oracle, models);
+            Statistics.label("input").collect(step.kind());
+        }
+        // past every partial mini-batch's wait, every late label's wait and the metrics window
+        driver.advanceWallClockTime(LABEL_WAIT.plusMinutes(1));
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        oracle.endOfStream();
+
+        List<Prediction> predicted = predictions.readValuesToList();
+        List<RejectedRecord> rejected = errors.readValuesToList();
+        List<TrainingMetrics> windows = metrics.readValuesToList();
+
+        Map<String, Integer> predictionsPerId = new HashMap<>();
+        predicted.forEach(p -> predictionsPerId.merge(p.getModel() + "/" + p.getExampleId(), 1, Integer::sum));
+        assertThat(predictionsPerId).as("one prediction per accepted example").containsOnlyKeys(oracle.accepted)
+                .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+        assertThat(rulesOf(rejected)).as("the rule of each rejected record").isEqualTo(oracle.rejectedRules);
+        assertThat(rejected).allSatisfy(r -> {
+            assertThat(r.getMessage()).isNotBlank();
+            assertThat(r.getField()).isNotBlank();
+        });
+
+        long duplicates = windows.stream().mapToLong(TrainingMetrics::getDuplicates).sum();
+        long joined = windows.stream().mapToLong(TrainingMetrics::getLateLabels).sum();
+        assertThat(duplicates).as("redeliveries skipped").isEqualTo(oracle.duplicates);
+        assertThat(joined).as("late labels joined").isEqualTo(oracle.joined);
+        assertThat(records).as("records seen = predicted + rejected + skipped + joined")
+                .isEqualTo(predicted.size() + rejected.size() + duplicates + joined);
+        for (String model : models) {
+            List<TrainingMetrics> mine = windows.stream().filter(m -> m.getModel().equals(model)).toList();
+            long trained = mine.stream().mapToLong(TrainingMetrics::getTrained).sum();
+            long expected = oracle.trained.getOrDefault(model, 0L);
+            assertThat(trained).as("examples trained by %s", model).isEqualTo(expected);
+            if (!mine.isEmpty()) {
+                assertThat(mine.get(mine.size() - 1).getExamplesTrained()).isEqualTo(expected);
+            }
+        }
+        rejected.forEach(r -> Statistics.label("rejected by rule").collect(r.getRule()));
+        totals[0] += records;
+        totals[1] += predicted.size();
+        totals[2] += rejected.size();
+        totals[3] += duplicates;
+        totals[4] += joined;
+    }
+
+    @AfterProperty
+    void printCampaign() {
+        // one line for docs/reliability.md; reaching it means no input stopped the learner
+        System.out.printf("generated campaign: %d tries, %d records, %d predicted, %d rejected with a rule, "
+                + "%d redeliveries skipped, %d late labels joined, 0 stops%n", tryNumber, totals[0], totals[1],
+                totals[2], totals[3], totals[4]);
+    }
+
+    private static Map<String, Integer> rulesOf(List<RejectedRecord> rejected) {
+        Map<String, Integer> rules = new TreeMap<>();
+        rejected.forEach(r -> rules.merge(r.getRule(), 1, Integer::sum));
+        return rules;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // What is sent
+
+    /** One thing sent to the learner; {@link #send} returns how many records it was. */
+    interface Step {
+        int send(LearnerInputProperties test, Oracle oracle, String[] models);
+
+        String kind();
+    }
+
+    /** A valid example with a fresh id, labeled or not, its values anywhere in their valid ranges. */
+    record GoodExample(int model, Integer label, float[] features, long eventTime, float weight, String idBody,
+            boolean takeWaitingLabelId) implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            String m = models[model];
+            String id = takeWaitingLabelId && label == null ? oracle.earlyLabelIdFor(m) : null;
+            if (id == null) {
+                id = test.freshId(idBody);
+            }
+            Example e = example(m, id, features, label == null ? null : new ClassLabel(label, null), eventTime,
+                    weight);
+            test.sendExample(m, e);
+            oracle.example(m, id, label != null);
+            oracle.taken.add(e);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return label == null ? "good unlabeled example" : "good labeled example";
+        }
+    }
+
+    /** An example this model took before, sent again as an at-least-once source would. */
+    record Redelivery(int pick) implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            Example e = oracle.pickTaken(pick);
+            if (e == null) {
+                return 0;
+            }
+            test.sendExample(e.getModel(), e);
+            oracle.duplicates++;
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return "redelivered example";
+        }
+    }
+
+    /** An example that breaks one rule, with the rule the learner must name. */
+    record BadExample(String rule, String what, java.util.function.Function<Example, Example> spoil, String key)
+            implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            String id = test.freshId("bad");
+            Example e = spoil.apply(example(models[0], id, gaussian(FEATURES), new ClassLabel(1, null),
+                    1_700_000_000_000L, 1f));
+            test.sendExample(key == null ? e.getModel() : key.equals("<null>") ? null : key, e);
+            oracle.rejected(rule);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return "bad example: " + what;
+        }
+    }
+
+    /** Bytes that are not an Avro record of the registry: random, truncated, a null value. */
+    record BadBytes(byte[] value, boolean toLabels, String rule) implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            (toLabels ? test.labelInput : test.exampleInput).pipeInput(models[0], value, Instant.ofEpochMilli(0));
+            oracle.rejected(rule);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return (toLabels ? "labels topic: " : "examples topic: ") + (value == null ? "null value" : "undecodable");
+        }
+    }
+
+    /** A label for an example taken before (unlabeled, or labeled already), or a second label for one. */
+    record LateLabel(int pick, int classIndex) implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            String[] target = oracle.pickForLabel(pick);
+            if (target == null) {
+                return 0;
+            }
+            test.sendLabel(target[0], label(target[0], target[1], classIndex, 1_700_000_100_000L));
+            oracle.label(target[0], target[1]);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return "late label";
+        }
+    }
+
+    /** A label whose example has not come yet: it may come later (the oracle hands its id out), or never. */
+    record EarlyLabel(int model, int classIndex) implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            String m = models[model];
+            String id = test.freshId("early");
+            test.sendLabel(m, label(m, id, classIndex, 1_700_000_100_000L));
+            oracle.label(m, id);
+            oracle.earlyLabel(m, id);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return "label before its example";
+        }
+    }
+
+    /** A label that breaks one rule. */
+    record BadLabel(String rule, String what, java.util.function.Function<Label, Label> spoil, String key)
+            implements Step {
+        @Override
+        public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
+            Label l = spoil.apply(label(models[0], test.freshId("bad-label"), 0, 1_700_000_100_000L));
+            test.sendLabel(key == null ? l.getModel() : key, l);
+            oracle.rejected(rule);
+            return 1;
+        }
+
+        @Override
+        public String kind() {
+            return "bad label: " + what;
+        }
+    }
+
+    private void sendExample(String key, Example e) {
+        exampleInput.pipeInput(key, examples.serializer().serialize("p.examples", e), Instant.ofEpochMilli(0));
+    }
+
+    private void sendLabel(String key, Label l) {
+        labelInput.pipeInput(key, labels.serializer().serialize("p.labels", l), Instant.ofEpochMilli(0));
+    }
+
+    /** A fresh id: whatever the generated body, a unique suffix, within the id length limit. */
+    private String freshId(String body) {
+        String suffix = "#" + uniqueId++;
+        String cut = body.length() + suffix.length() > RecordLimits.MAX_ID_CHARS
+                ? body.substring(0, RecordLimits.MAX_ID_CHARS - suffix.length()) : body;
+        // what the learner reads back: Avro writes strings as UTF-8, where a lone surrogate becomes '?'
+        return new String((cut + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    static Example example(String model, String id, float[] features, Object label, long eventTime, float weight) {
+        List<Float> x = new ArrayList<>(features.length);
+        for (float f : features) {
+            x.add(f);
+        }
+        return Example.newBuilder().setId(id).setModel(model).setFeatures(x).setLabel(label)
+                .setEventTime(Instant.ofEpochMilli(eventTime)).setWeight(weight).build();
+    }
+
+    static Label label(String model, String exampleId, int classIndex, long time) {
+        return Label.newBuilder().setExampleId(exampleId).setModel(model)
+                .setLabel(ClassLabel.newBuilder().setIndex(classIndex).build())
+                .setTime(Instant.ofEpochMilli(time)).build();
+    }
+
+    private static float[] gaussian(int n) {
+        float[] x = new float[n];
+        java.util.Random random = new java.util.Random(n);
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The generators
+
+    @Provide
+    Arbitrary<List<Step>> streams() {
+        return Arbitraries.<Step>frequencyOf(
+                weighted(30, goodExamples()),
+                weighted(4, Arbitraries.integers().between(0, 10_000).map(Redelivery::new)),
+                weighted(10, badExamples()),
+                weighted(3, badBytes()),
+                weighted(8, Combinators.combine(Arbitraries.integers().between(0, 10_000),
+                        Arbitraries.integers().between(0, CLASSES - 1)).as(LateLabel::new)),
+                weighted(3, Combinators.combine(Arbitraries.integers().between(0, 1),
+                        Arbitraries.integers().between(0, CLASSES - 1)).as(EarlyLabel::new)),
+                weighted(4, badLabels()))
+                .list().ofMinSize(1).ofMaxSize(400).withSizeDistribution(net.jqwik.api.RandomDistribution.uniform());
+    }
+
+    private static <T> net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends T>> weighted(int weight,
+            Arbitrary<? extends T> arbitrary) {
+        return net.jqwik.api.Tuple.of(weight, arbitrary);
+    }
+
+    /** Floats anywhere a feature may be: mostly ordinary, sometimes at the edges of the finite floats. */
+    private static Arbitrary<Float> finiteFloats() {
+        return Arbitraries.<Float>frequencyOf(
+                weighted(20, Arbitraries.floats().between(-10f, 10f)),
+                weighted(1, Arbitraries.of(Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE,
+                        -Float.MIN_VALUE, Float.MIN_NORMAL, -0.0f, 0f, 1e30f, -1e30f)));
+    }
+
+    private static Arbitrary<String> ids() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().alpha().numeric().ofMinLength(0).ofMaxLength(20),
+                Arbitraries.strings().all().ofMinLength(0).ofMaxLength(40),
+                Arbitraries.strings().withChars('\u0000', '\uD800', '\uDFFF', '\u00e9', '\u4e2d', 'x')
+                        .ofMinLength(900).ofMaxLength(1000));
+    }
+
+    private static Arbitrary<Long> validTimes() {
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS),
+                Arbitraries.of(RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS,
+                        System.currentTimeMillis() + Duration.ofDays(3650).toMillis()));
+    }
+
+    private static Arbitrary<Long> invalidTimes() {
+        return Arbitraries.oneOf(
+                Arbitraries.of(Long.MIN_VALUE, -1L, RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE,
+                        -62_135_596_800_000L),
+                Arbitraries.longs().between(Long.MIN_VALUE, -1L),
+                Arbitraries.longs().between(RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE));
+    }
+
+    private static Arbitrary<GoodExample> goodExamples() {
+        Arbitrary<Integer> label = Arbitraries.integers().between(0, CLASSES - 1).injectNull(0.3);
+        Arbitrary<float[]> features = finiteFloats().array(float[].class).ofSize(FEATURES);
+        Arbitrary<Float> weight = Arbitraries.<Float>frequencyOf(
+                weighted(10, Arbitraries.just(1f)),
+                weighted(1, Arbitraries.of(0f, -0.0f, Float.MIN_VALUE, 1e6f, Float.MAX_VALUE)));
+        return Combinators.combine(Arbitraries.integers().between(0, 1), label, features, validTimes(), weight, ids(),
+                Arbitraries.of(true, false)).as(GoodExample::new);
+    }
+
+    private static Arbitrary<BadExample> badExamples() {
+        return Arbitraries.oneOf(
+                invalidTimes().map(t -> new BadExample(LearnerProcessor.EVENT_TIME_RANGE, "event time " + (t < 0 ? "negative" : "after 9999"),
+                        e -> withTime(e, t), null)),
+                Arbitraries.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY).flatMap(v ->
+                        Arbitraries.integers().between(0, FEATURES - 1).map(i -> new BadExample("non-finite",
+                                "feature " + v, e -> withFeature(e, i, v), null))),
+                Arbitraries.of(0, 1, FEATURES - 1, FEATURES + 1, 100_000).map(n -> new BadExample("feature-count",
+                        n + " features", e -> withFeatures(e, new float[n]), null)),
+                Arbitraries.of("", "x".repeat(RecordLimits.MAX_ID_CHARS + 1), "\u4e2d".repeat(100_000)).map(id ->
+                        new BadExample("id-length", "id of " + id.length(), e -> withId(e, id), null)),
+                Arbitraries.of(-1, CLASSES, Integer.MAX_VALUE, Integer.MIN_VALUE).map(c -> new BadExample(
+                        "unknown-class", "class " + c, e -> withLabel(e, new ClassLabel(c, null)), null)),
+                Arbitraries.of(0.0, Double.NaN, 1e308).map(v -> new BadExample("label-kind", "regression label " + v,
+                        e -> withLabel(e, new RegressionTarget(v)), null)),
+                Arbitraries.strings().ofLength(RecordLimits.MAX_CLASS_NAME_CHARS + 1).map(name -> new BadExample(
+                        LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
+                        e -> withLabel(e, new ClassLabel(0, name)), null)),
+                Arbitraries.of(Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY).map(w -> new BadExample(
+                        "non-finite", "weight " + w, e -> withWeight(e, w), null)),
+                Arbitraries.of(-1f, -Float.MIN_VALUE, -Float.MAX_VALUE).map(w -> new BadExample("negative-weight",
+                        "weight " + w, e -> withWeight(e, w), null)),
+                Arbitraries.of("", " ", "a\u0000b", "line\nbreak", "m".repeat(RecordLimits.MAX_MODEL_ID_CHARS + 1))
+                        .map(m -> new BadExample(LearnerProcessor.MODEL_ID, "model id", e -> withModel(e, m), m)),
+                Arbitraries.of("another-model", "<null>").map(k -> new BadExample("key-model-mismatch", "key " + k,
+                        e -> e, k)));
+    }
+
+    private static Arbitrary<BadBytes> badBytes() {
+        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(64);
+        Arbitrary<byte[]> framed = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(64).map(body -> {
+            // the wire format's magic byte and a schema id no registry has, or a short body
+            byte[] b = new byte[5 + body.length];
+            b[0] = 0;
+            b[1] = 0x7f;
+            System.arraycopy(body, 0, b, 5, body.length);
+            return b;
+        });
+        return Arbitraries.oneOf(
+                Combinators.combine(Arbitraries.oneOf(random, framed), Arbitraries.of(true, false))
+                        // an empty value is no value, as for Kafka's own deserializers
+                        .as((bytes, labels) -> new BadBytes(bytes, labels, bytes.length == 0 ? "null-value"
+                                : "undecodable")),
+                Arbitraries.of(true, false).map(labels -> new BadBytes(null, labels, "null-value")));
+    }
+
+    private static Arbitrary<BadLabel> badLabels() {
+        return Arbitraries.oneOf(
+                invalidTimes().map(t -> new BadLabel(LearnerProcessor.EVENT_TIME_RANGE, "time " + (t < 0 ? "negative" : "after 9999"),
+                        l -> { l.setTime(Instant.ofEpochMilli(t)); return l; }, null)),
+                Arbitraries.of(-1, CLASSES, Integer.MIN_VALUE).map(c -> new BadLabel("unknown-class", "class " + c,
+                        l -> { l.setLabel(new ClassLabel(c, null)); return l; }, null)),
+                Arbitraries.of(1.5, Double.NaN).map(v -> new BadLabel("label-kind", "regression " + v,
+                        l -> { l.setLabel(new RegressionTarget(v)); return l; }, null)),
+                Arbitraries.of("", "x".repeat(RecordLimits.MAX_ID_CHARS + 1)).map(id -> new BadLabel("id-length",
+                        "example id of " + id.length(), l -> { l.setExampleId(id); return l; }, null)),
+                Arbitraries.just(new BadLabel("key-model-mismatch", "wrong key", l -> l, "another-model")),
+                Arbitraries.strings().ofLength(RecordLimits.MAX_CLASS_NAME_CHARS + 1).map(name -> new BadLabel(
+                        LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
+                        l -> { l.setLabel(new ClassLabel(0, name)); return l; }, null)));
+    }
+
+    private static Example withTime(Example e, long t) {
+        e.setEventTime(Instant.ofEpochMilli(t));
+        return e;
+    }
+
+    private static Example withFeature(Example e, int i, float v) {
+        List<Float> x = new ArrayList<>(e.getFeatures());
+        x.set(i, v);
+        e.setFeatures(x);
+        return e;
+    }
+
+    private static Example withFeatures(Example e, float[] features) {
+        List<Float> x = new ArrayList<>(features.length);
+        for (float f : features) {
+            x.add(f);
+        }
+        e.setFeatures(x);
+        return e;
+    }
+
+    private static Example withId(Example e, String id) {
+        e.setId(id);
+        return e;
+    }
+
+    private static Example withLabel(Example e, Object label) {
+        e.setLabel(label);
+        return e;
+    }
+
+    private static Example withWeight(Example e, float w) {
+        e.setWeight(w);
+        return e;
+    }
+
+    private static Example withModel(Example e, String m) {
+        e.setModel(m);
+        return e;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // The oracle: what the learner must do with what was sent
+
+    /**
+     * A model of the learner's bookkeeping, per model: the examples waiting for their mini-batch (BATCH of them are
+     * predicted at once), the predicted unlabeled examples waiting for a label, the labels waiting for their example.
+     */
+    static final class Oracle {
+        final Set<String> accepted = new HashSet<>();
+        final Map<String, Integer> rejectedRules = new TreeMap<>();
+        final Map<String, Long> trained = new HashMap<>();
+        final List<Example> taken = new ArrayList<>();
+        long duplicates;
+        long joined;
+        private final Map<String, List<Entry>> inbox = new HashMap<>();
+        private final Map<String, Map<String, Boolean>> awaiting = new HashMap<>();
+        private final Map<String, Set<String>> waitingLabels = new HashMap<>();
+        private final Map<String, List<String>> earlyLabelIds = new HashMap<>();
+        private final Map<String, Boolean> labeledAtArrival = new LinkedHashMap<>();
+
+        private static final class Entry {
+            final String id;
+            boolean labeled;
+            final boolean predicted;
+
+            Entry(String id, boolean labeled, boolean predicted) {
+                this.id = id;
+                this.labeled = labeled;
+                this.predicted = predicted;
+            }
+        }
+
+        Oracle(String[] models) {
+            for (String m : models) {
+                inbox.put(m, new ArrayList<>());
+                awaiting.put(m, new HashMap<>());
+                waitingLabels.put(m, new HashSet<>());
+                earlyLabelIds.put(m, new ArrayList<>());
+            }
+        }
+
+        void rejected(String rule) {
+            rejectedRules.merge(rule, 1, Integer::sum);
+        }
+
+        String earlyLabelIdFor(String model) {
+            List<String> ids = earlyLabelIds.get(model);
+            return ids.isEmpty() ? null : ids.remove(0);
+        }
+
+        void example(String model, String id, boolean labeled) {
+            accepted.add(model + "/" + id);
+            labeledAtArrival.put(model + "/" + id, labeled);
+            if (!labeled && waitingLabels.get(model).remove(id)) {
+                labeled = true;
+                joined++;
+            }
+            inbox.get(model).add(new Entry(id, labeled, false));
+            maybeProcess(model);
+        }
+
+        /** One of the accepted examples, as it was sent, to be redelivered. */
+        Example pickTaken(int pick) {
+            return taken.isEmpty() ? null : taken.get(pick % taken.size());
+        }
+
+        String[] pickForLabel(int pick) {
+            if (labeledAtArrival.isEmpty()) {
+                return null;
+            }
+            String key = new ArrayList<>(labeledAtArrival.keySet()).get(pick % labeledAtArrival.size());
+            int slash = key.indexOf('/');
+            return new String[] {key.substring(0, slash), key.substring(slash + 1)};
+        }
+
+        void label(String model, String id) {
+            for (Entry e : inbox.get(model)) {
+                if (!e.labeled && !e.predicted && e.id.equals(id)) {
+                    e.labeled = true;
+                    joined++;
+                    return;
+                }
+            }
+            Map<String, Boolean> waiting = awaiting.get(model);
+            if (waiting.containsKey(id)) {
+                if (waiting.get(id)) {
+                    duplicates++;
+                } else {
+                    waiting.put(id, true);
+                    joined++;
+                    inbox.get(model).add(new Entry(id, true, true));
+                    maybeProcess(model);
+                }
+                return;
+            }
+            if (!waitingLabels.get(model).add(id)) {
+                duplicates++;
+            }
+        }
+
+        /** A label sent before its example: a later example of the model may take its id. */
+        void earlyLabel(String model, String id) {
+            earlyLabelIds.get(model).add(id);
+        }
+
+        private void maybeProcess(String model) {
+            if (inbox.get(model).size() >= BATCH) {
+                process(model);
+            }
+        }
+
+        private void process(String model) {
+            for (Entry e : inbox.get(model)) {
+                if (e.labeled) {
+                    trained.merge(model, 1L, Long::sum);
+                }
+                if (!e.predicted && !e.labeled) {
+                    awaiting.get(model).put(e.id, false);
+                }
+            }
+            inbox.get(model).clear();
+        }
+
+        void endOfStream() {
+            for (String model : inbox.keySet()) {
+                process(model);
+                // labels whose example never came, or came labeled: rejected when their wait runs out
+                waitingLabels.get(model).forEach(id -> rejected(LearnerProcessor.UNMATCHED_LABEL));
+                waitingLabels.get(model).clear();
+            }
+        }
+    }
+}
