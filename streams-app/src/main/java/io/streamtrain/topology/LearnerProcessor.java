@@ -17,6 +17,7 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.learn.CheckpointException;
 import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
@@ -104,7 +105,14 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.exampleDeserializer = settings.exampleDeserializer().get();
         this.labelDeserializer = settings.labelDeserializer().get();
         this.metrics = new LearnerMetrics(context);
-        restoreModels();
+        try {
+            restoreModels();
+        } catch (KafkaException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LearnerStoppedException("while restoring the models of task " + context.taskId() + ": " + e,
+                    e);
+        }
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::onWallClock);
     }
 
@@ -702,6 +710,10 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             var spec = settings.specs().apply(model);
             learner = state.checkpointGeneration < 0 ? Learner.create(spec)
                     : Learner.restore(spec, readCheckpoint(model, state));
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage() + ". The model "
+                    + "was trained with another network spec: run the changed spec under a new application.id (it "
+                    + "starts new models), or go back to the spec this one was trained with", e);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
         }
