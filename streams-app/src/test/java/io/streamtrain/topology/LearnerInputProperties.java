@@ -12,9 +12,10 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
@@ -24,26 +25,13 @@ import io.streamtrain.avro.RegressionTarget;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.embedded.Tries;
 import io.streamtrain.learn.NetworkSpec;
-import io.streamtrain.registry.ConfluentAvroSerde;
-import io.streamtrain.registry.InMemorySchemaRegistryClient;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeProperty;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Generated streams of examples and labels, good and bad mixed, through the learner's topology. Whatever comes, the
@@ -52,8 +40,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
  * example. Each try's records are run through a model of the learner (the oracle below: its mini-batches, its
  * late-label join, its dedupe window), and the outputs must match it record for record.
  *
- * <p>The seed is fixed, so CI runs the same inputs every time; {@code -Djqwik.tries.default=N} runs more (see
- * docs/reliability.md). Each try uses models of its own in one driver, so a try costs milliseconds.
+ * <p>The seed is fixed, so CI runs the same inputs every time; {@code -Dstreamtrain.properties.tries=N} runs more
+ * (see docs/reliability.md). Each try uses models of its own in one driver, so a try costs milliseconds.
  */
 class LearnerInputProperties {
 
@@ -64,81 +52,69 @@ class LearnerInputProperties {
     private static final Duration LABEL_WAIT = Duration.ofMinutes(10);
     private static final long START_MS = 1_000_000L;
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Serde<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false);
-    private final Serde<Label> labels = ConfluentAvroSerde.specific(Label.class, registry, false);
     private Path stateDir;
+    private DrivenLearner learner;
     private TopologyTestDriver driver;
-    private TestInputTopic<String, byte[]> exampleInput;
-    private TestInputTopic<String, byte[]> labelInput;
     private TestOutputTopic<String, Prediction> predictions;
     private TestOutputTopic<String, TrainingMetrics> metrics;
     private TestOutputTopic<String, RejectedRecord> errors;
     private int tryNumber;
+    private final Map<String, Long> kinds = new TreeMap<>();
+    private final Map<String, Long> rules = new TreeMap<>();
     /** Records, predictions, rejections, skipped duplicates and joined labels over all tries. */
     private final long[] totals = new long[5];
     private long uniqueId;
 
-    @BeforeProperty
+    /** Tries in every build: about 20,000 records. */
+    private static final int DEFAULT_TRIES = 100;
+    /** The most records one try sends. */
+    private static final int MAX_STEPS = 400;
+
+    @BeforeEach
     void startLearner() throws Exception {
         stateDir = Files.createTempDirectory("learner-properties");
-        LearnerTopics topics = new LearnerTopics(
-                new Topic<>("p.examples", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("p.labels", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("p.predictions", Serdes.String(),
-                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                new Topic<>("p.metrics", Serdes.String(),
-                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                new Topic<>("p.errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
-        LearnerSettings settings = LearnerSettings.builder(topics,
-                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
-                model -> SPEC)
+        learner = new DrivenLearner("p", stateDir, model -> SPEC, settings -> settings
                 .checkpointEveryBatches(2)
                 .metricsInterval(Duration.ofSeconds(5))
                 .metricsEveryExamples(1_000_000)
                 .punctuateInterval(Duration.ofSeconds(1))
                 .dedupeWindow(5_000)
                 .maxPendingLabels(5_000)
-                .labelWait(LABEL_WAIT)
-                .build();
-        StreamsBuilder builder = new StreamsBuilder();
-        LearnerTopology.build(builder, settings);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-properties");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(START_MS));
-        exampleInput = driver.createInputTopic("p.examples", Serdes.String().serializer(),
-                Serdes.ByteArray().serializer());
-        labelInput = driver.createInputTopic("p.labels", Serdes.String().serializer(),
-                Serdes.ByteArray().serializer());
-        predictions = driver.createOutputTopic("p.predictions", Serdes.String().deserializer(),
-                topics.predictions().valueSerde().deserializer());
-        metrics = driver.createOutputTopic("p.metrics", Serdes.String().deserializer(),
-                topics.metrics().valueSerde().deserializer());
-        errors = driver.createOutputTopic("p.errors", Serdes.String().deserializer(),
-                topics.errors().valueSerde().deserializer());
+                .labelWait(LABEL_WAIT), Instant.ofEpochMilli(START_MS));
+        driver = learner.driver;
+        predictions = learner.predictions;
+        metrics = learner.metrics;
+        errors = learner.errors;
     }
 
-    @AfterProperty
+    @AfterEach
     void stopLearner() throws Exception {
-        driver.close();
+        learner.close();
         try (var paths = Files.walk(stateDir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
-    @Property(seed = "20261204", edgeCases = EdgeCasesMode.NONE)
-    void everyRecordIsPredictedRejectedSkippedOrJoinedAndTheLearnerGoesOn(@ForAll("streams") List<Step> steps) {
+    @Test
+    void everyRecordIsPredictedRejectedSkippedOrJoinedAndTheLearnerGoesOn() {
+        Tries.run("the learner, generated streams of examples and labels", DEFAULT_TRIES, LearnerInputProperties::stream,
+                this::check);
+        // one line for docs/reliability.md; reaching it means no input stopped the learner
+        System.out.printf("generated campaign: %d tries, %d records, %d predicted, %d rejected with a rule, "
+                + "%d redeliveries skipped, %d late labels joined, 0 stops%n", tryNumber, totals[0], totals[1],
+                totals[2], totals[3], totals[4]);
+        System.out.println("inputs by kind: " + kinds);
+        System.out.println("rejected by rule: " + rules);
+    }
+
+    private String check(Stream steps) {
         tryNumber++;
         String[] models = {"t" + tryNumber + "-a", "t" + tryNumber + "-\u03b2"};
         Oracle oracle = new Oracle(models);
         int records = 0;
-        for (Step step : steps) {
+        for (Step step : steps.steps()) {
             records += step.send(this, oracle, models);
-            Statistics.label("input").collect(step.kind());
+            kinds.merge(step.kind(), 1L, Long::sum);
         }
         // past every partial mini-batch's wait, every late label's wait and the metrics window
         driver.advanceWallClockTime(LABEL_WAIT.plusMinutes(1));
@@ -174,20 +150,13 @@ class LearnerInputProperties {
                 assertThat(mine.get(mine.size() - 1).getExamplesTrained()).isEqualTo(expected);
             }
         }
-        rejected.forEach(r -> Statistics.label("rejected by rule").collect(r.getRule()));
+        rejected.forEach(r -> rules.merge(r.getRule(), 1L, Long::sum));
         totals[0] += records;
         totals[1] += predicted.size();
         totals[2] += rejected.size();
         totals[3] += duplicates;
         totals[4] += joined;
-    }
-
-    @AfterProperty
-    void printCampaign() {
-        // one line for docs/reliability.md; reaching it means no input stopped the learner
-        System.out.printf("generated campaign: %d tries, %d records, %d predicted, %d rejected with a rule, "
-                + "%d redeliveries skipped, %d late labels joined, 0 stops%n", tryNumber, totals[0], totals[1],
-                totals[2], totals[3], totals[4]);
+        return records == 0 ? "nothing sent" : rejected.isEmpty() ? "no rejections" : "with rejections";
     }
 
     private static Map<String, Integer> rulesOf(List<RejectedRecord> rejected) {
@@ -250,7 +219,7 @@ class LearnerInputProperties {
     }
 
     /** An example that breaks one rule, with the rule the learner must name. */
-    record BadExample(String rule, String what, java.util.function.Function<Example, Example> spoil, String key)
+    record BadExample(String rule, String what, Function<Example, Example> spoil, String key)
             implements Step {
         @Override
         public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
@@ -272,7 +241,7 @@ class LearnerInputProperties {
     record BadBytes(byte[] value, boolean toLabels, String rule) implements Step {
         @Override
         public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
-            (toLabels ? test.labelInput : test.exampleInput).pipeInput(models[0], value, Instant.ofEpochMilli(0));
+            (toLabels ? test.learner.labelInput : test.learner.exampleInput).pipeInput(models[0], value);
             oracle.rejected(rule);
             return 1;
         }
@@ -321,7 +290,7 @@ class LearnerInputProperties {
     }
 
     /** A label that breaks one rule. */
-    record BadLabel(String rule, String what, java.util.function.Function<Label, Label> spoil, String key)
+    record BadLabel(String rule, String what, Function<Label, Label> spoil, String key)
             implements Step {
         @Override
         public int send(LearnerInputProperties test, Oracle oracle, String[] models) {
@@ -338,11 +307,11 @@ class LearnerInputProperties {
     }
 
     private void sendExample(String key, Example e) {
-        exampleInput.pipeInput(key, examples.serializer().serialize("p.examples", e), Instant.ofEpochMilli(0));
+        learner.send(key, e);
     }
 
     private void sendLabel(String key, Label l) {
-        labelInput.pipeInput(key, labels.serializer().serialize("p.labels", l), Instant.ofEpochMilli(0));
+        learner.send(key, l);
     }
 
     /** A fresh id: whatever the generated body, a unique suffix, within the id length limit. */
@@ -380,129 +349,191 @@ class LearnerInputProperties {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // The generators
+    // The generators: each draws from a try's own random source
 
-    @Provide
-    Arbitrary<List<Step>> streams() {
-        return Arbitraries.<Step>frequencyOf(
-                weighted(30, goodExamples()),
-                weighted(4, Arbitraries.integers().between(0, 10_000).map(Redelivery::new)),
-                weighted(10, badExamples()),
-                weighted(3, badBytes()),
-                weighted(8, Combinators.combine(Arbitraries.integers().between(0, 10_000),
-                        Arbitraries.integers().between(0, CLASSES - 1)).as(LateLabel::new)),
-                weighted(3, Combinators.combine(Arbitraries.integers().between(0, 1),
-                        Arbitraries.integers().between(0, CLASSES - 1)).as(EarlyLabel::new)),
-                weighted(4, badLabels()))
-                .list().ofMinSize(1).ofMaxSize(400).withSizeDistribution(net.jqwik.api.RandomDistribution.uniform());
+    /** One try's records, shown briefly when the property fails (the whole would be megabytes). */
+    record Stream(List<Step> steps) {
+        @Override
+        public String toString() {
+            Map<String, Long> counts = new TreeMap<>();
+            steps.forEach(s -> counts.merge(s.kind(), 1L, Long::sum));
+            return steps.size() + " steps " + counts;
+        }
     }
 
-    private static <T> net.jqwik.api.Tuple.Tuple2<Integer, Arbitrary<? extends T>> weighted(int weight,
-            Arbitrary<? extends T> arbitrary) {
-        return net.jqwik.api.Tuple.of(weight, arbitrary);
+    static Stream stream(SplittableRandom r) {
+        int n = 1 + r.nextInt(MAX_STEPS);
+        List<Step> steps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int kind = r.nextInt(62);
+            steps.add(kind < 30 ? goodExample(r)
+                    : kind < 34 ? new Redelivery(r.nextInt(10_000))
+                    : kind < 44 ? badExample(r)
+                    : kind < 47 ? badBytes(r)
+                    : kind < 55 ? new LateLabel(r.nextInt(10_000), r.nextInt(CLASSES))
+                    : kind < 58 ? new EarlyLabel(r.nextInt(2), r.nextInt(CLASSES))
+                    : badLabel(r));
+        }
+        return new Stream(steps);
     }
 
-    /** Floats anywhere a feature may be: mostly ordinary, sometimes at the edges of the finite floats. */
-    private static Arbitrary<Float> finiteFloats() {
-        return Arbitraries.<Float>frequencyOf(
-                weighted(20, Arbitraries.floats().between(-10f, 10f)),
-                weighted(1, Arbitraries.of(Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE,
-                        -Float.MIN_VALUE, Float.MIN_NORMAL, -0.0f, 0f, 1e30f, -1e30f)));
+    @SafeVarargs
+    private static <T> T oneOf(SplittableRandom r, T... values) {
+        return values[r.nextInt(values.length)];
     }
 
-    private static Arbitrary<String> ids() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().alpha().numeric().ofMinLength(0).ofMaxLength(20),
-                Arbitraries.strings().all().ofMinLength(0).ofMaxLength(40),
-                Arbitraries.strings().withChars('\u0000', '\uD800', '\uDFFF', '\u00e9', '\u4e2d', 'x')
-                        .ofMinLength(900).ofMaxLength(1000));
+    /** A float anywhere a feature may be: mostly ordinary, sometimes at the edges of the finite floats. */
+    private static float finiteFloat(SplittableRandom r) {
+        return r.nextInt(20) > 0 ? (float) (r.nextDouble() * 20 - 10)
+                : oneOf(r, Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL,
+                        -0.0f, 0f, 1e30f, -1e30f);
     }
 
-    private static Arbitrary<Long> validTimes() {
-        return Arbitraries.oneOf(
-                Arbitraries.longs().between(RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS),
-                Arbitraries.of(RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS,
-                        System.currentTimeMillis() + Duration.ofDays(3650).toMillis()));
+    /** A string of {@code length} characters drawn from {@code chars}, or from all of UTF-16 when null. */
+    private static String string(SplittableRandom r, int length, char[] chars) {
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append(chars == null ? (char) r.nextInt(Character.MAX_VALUE + 1) : chars[r.nextInt(chars.length)]);
+        }
+        return b.toString();
     }
 
-    private static Arbitrary<Long> invalidTimes() {
-        return Arbitraries.oneOf(
-                Arbitraries.of(Long.MIN_VALUE, -1L, RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE,
-                        -62_135_596_800_000L),
-                Arbitraries.longs().between(Long.MIN_VALUE, -1L),
-                Arbitraries.longs().between(RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE));
+    private static String idBody(SplittableRandom r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> string(r, r.nextInt(21), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray());
+            case 1 -> string(r, r.nextInt(41), null);
+            default -> string(r, 900 + r.nextInt(101), new char[] {'\u0000', '\uD800', '\uDFFF', '\u00e9', '\u4e2d', 'x'});
+        };
     }
 
-    private static Arbitrary<GoodExample> goodExamples() {
-        Arbitrary<Integer> label = Arbitraries.integers().between(0, CLASSES - 1).injectNull(0.3);
-        Arbitrary<float[]> features = finiteFloats().array(float[].class).ofSize(FEATURES);
-        Arbitrary<Float> weight = Arbitraries.<Float>frequencyOf(
-                weighted(10, Arbitraries.just(1f)),
-                weighted(1, Arbitraries.of(0f, -0.0f, Float.MIN_VALUE, 1e6f, Float.MAX_VALUE)));
-        return Combinators.combine(Arbitraries.integers().between(0, 1), label, features, validTimes(), weight, ids(),
-                Arbitraries.of(true, false)).as(GoodExample::new);
+    private static long validTime(SplittableRandom r) {
+        return r.nextBoolean() ? r.nextLong(RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS + 1)
+                : oneOf(r, RecordLimits.MIN_EVENT_TIME_MS, RecordLimits.MAX_EVENT_TIME_MS,
+                        System.currentTimeMillis() + Duration.ofDays(3650).toMillis());
     }
 
-    private static Arbitrary<BadExample> badExamples() {
-        return Arbitraries.oneOf(
-                invalidTimes().map(t -> new BadExample(LearnerProcessor.EVENT_TIME_RANGE, "event time " + (t < 0 ? "negative" : "after 9999"),
-                        e -> withTime(e, t), null)),
-                Arbitraries.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY).flatMap(v ->
-                        Arbitraries.integers().between(0, FEATURES - 1).map(i -> new BadExample("non-finite",
-                                "feature " + v, e -> withFeature(e, i, v), null))),
-                Arbitraries.of(0, 1, FEATURES - 1, FEATURES + 1, 100_000).map(n -> new BadExample("feature-count",
-                        n + " features", e -> withFeatures(e, new float[n]), null)),
-                Arbitraries.of("", "x".repeat(RecordLimits.MAX_ID_CHARS + 1), "\u4e2d".repeat(100_000)).map(id ->
-                        new BadExample("id-length", "id of " + id.length(), e -> withId(e, id), null)),
-                Arbitraries.of(-1, CLASSES, Integer.MAX_VALUE, Integer.MIN_VALUE).map(c -> new BadExample(
-                        "unknown-class", "class " + c, e -> withLabel(e, new ClassLabel(c, null)), null)),
-                Arbitraries.of(0.0, Double.NaN, 1e308).map(v -> new BadExample("label-kind", "regression label " + v,
-                        e -> withLabel(e, new RegressionTarget(v)), null)),
-                Arbitraries.strings().ofLength(RecordLimits.MAX_CLASS_NAME_CHARS + 1).map(name -> new BadExample(
-                        LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
-                        e -> withLabel(e, new ClassLabel(0, name)), null)),
-                Arbitraries.of(Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY).map(w -> new BadExample(
-                        "non-finite", "weight " + w, e -> withWeight(e, w), null)),
-                Arbitraries.of(-1f, -Float.MIN_VALUE, -Float.MAX_VALUE).map(w -> new BadExample("negative-weight",
-                        "weight " + w, e -> withWeight(e, w), null)),
-                Arbitraries.of("", " ", "a\u0000b", "line\nbreak", "m".repeat(RecordLimits.MAX_MODEL_ID_CHARS + 1))
-                        .map(m -> new BadExample(LearnerProcessor.MODEL_ID, "model id", e -> withModel(e, m), m)),
-                Arbitraries.of("another-model", "<null>").map(k -> new BadExample("key-model-mismatch", "key " + k,
-                        e -> e, k)));
+    private static long invalidTime(SplittableRandom r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> oneOf(r, Long.MIN_VALUE, -1L, RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE,
+                    -62_135_596_800_000L);
+            case 1 -> r.nextLong(Long.MIN_VALUE, 0L);
+            default -> r.nextLong(RecordLimits.MAX_EVENT_TIME_MS + 1, Long.MAX_VALUE);
+        };
     }
 
-    private static Arbitrary<BadBytes> badBytes() {
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(64);
-        Arbitrary<byte[]> framed = Arbitraries.bytes().array(byte[].class).ofMinSize(0).ofMaxSize(64).map(body -> {
+    private static GoodExample goodExample(SplittableRandom r) {
+        Integer label = r.nextInt(10) < 3 ? null : r.nextInt(CLASSES);
+        float[] features = new float[FEATURES];
+        for (int i = 0; i < FEATURES; i++) {
+            features[i] = finiteFloat(r);
+        }
+        float weight = r.nextInt(11) > 0 ? 1f : oneOf(r, 0f, -0.0f, Float.MIN_VALUE, 1e6f, Float.MAX_VALUE);
+        return new GoodExample(r.nextInt(2), label, features, validTime(r), weight, idBody(r), r.nextBoolean());
+    }
+
+    private static BadExample badExample(SplittableRandom r) {
+        switch (r.nextInt(11)) {
+            case 0: {
+                long t = invalidTime(r);
+                return new BadExample(LearnerProcessor.EVENT_TIME_RANGE, "event time "
+                        + (t < 0 ? "negative" : "after 9999"), e -> withTime(e, t), null);
+            }
+            case 1: {
+                float v = oneOf(r, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY);
+                int i = r.nextInt(FEATURES);
+                return new BadExample("non-finite", "feature " + v, e -> withFeature(e, i, v), null);
+            }
+            case 2: {
+                int n = oneOf(r, 0, 1, FEATURES - 1, FEATURES + 1, 100_000);
+                return new BadExample("feature-count", n + " features", e -> withFeatures(e, new float[n]), null);
+            }
+            case 3: {
+                String id = oneOf(r, "", "x".repeat(RecordLimits.MAX_ID_CHARS + 1), "\u4e2d".repeat(100_000));
+                return new BadExample("id-length", "id of " + id.length(), e -> withId(e, id), null);
+            }
+            case 4: {
+                int c = oneOf(r, -1, CLASSES, Integer.MAX_VALUE, Integer.MIN_VALUE);
+                return new BadExample("unknown-class", "class " + c, e -> withLabel(e, new ClassLabel(c, null)), null);
+            }
+            case 5: {
+                double v = oneOf(r, 0.0, Double.NaN, 1e308);
+                return new BadExample("label-kind", "regression label " + v,
+                        e -> withLabel(e, new RegressionTarget(v)), null);
+            }
+            case 6: {
+                String name = string(r, RecordLimits.MAX_CLASS_NAME_CHARS + 1 + r.nextInt(100), null);
+                return new BadExample(LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
+                        e -> withLabel(e, new ClassLabel(0, name)), null);
+            }
+            case 7: {
+                float w = oneOf(r, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+                return new BadExample("non-finite", "weight " + w, e -> withWeight(e, w), null);
+            }
+            case 8: {
+                float w = oneOf(r, -1f, -Float.MIN_VALUE, -Float.MAX_VALUE);
+                return new BadExample("negative-weight", "weight " + w, e -> withWeight(e, w), null);
+            }
+            case 9: {
+                String m = oneOf(r, "", " ", "a\u0000b", "line\nbreak", "m".repeat(RecordLimits.MAX_MODEL_ID_CHARS + 1));
+                return new BadExample(LearnerProcessor.MODEL_ID, "model id", e -> withModel(e, m), m);
+            }
+            default: {
+                String k = oneOf(r, "another-model", "<null>");
+                return new BadExample("key-model-mismatch", "key " + k, e -> e, k);
+            }
+        }
+    }
+
+    private static BadBytes badBytes(SplittableRandom r) {
+        boolean labels = r.nextBoolean();
+        if (r.nextInt(4) == 0) {
+            return new BadBytes(null, labels, "null-value");
+        }
+        byte[] body = new byte[r.nextInt(65)];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) r.nextInt(256);
+        }
+        byte[] bytes = body;
+        if (r.nextBoolean()) {
             // the wire format's magic byte and a schema id no registry has, or a short body
-            byte[] b = new byte[5 + body.length];
-            b[0] = 0;
-            b[1] = 0x7f;
-            System.arraycopy(body, 0, b, 5, body.length);
-            return b;
-        });
-        return Arbitraries.oneOf(
-                Combinators.combine(Arbitraries.oneOf(random, framed), Arbitraries.of(true, false))
-                        // an empty value is no value, as for Kafka's own deserializers
-                        .as((bytes, labels) -> new BadBytes(bytes, labels, bytes.length == 0 ? "null-value"
-                                : "undecodable")),
-                Arbitraries.of(true, false).map(labels -> new BadBytes(null, labels, "null-value")));
+            bytes = new byte[5 + body.length];
+            bytes[1] = 0x7f;
+            System.arraycopy(body, 0, bytes, 5, body.length);
+        }
+        // an empty value is no value, as for Kafka's own deserializers
+        return new BadBytes(bytes, labels, bytes.length == 0 ? "null-value" : "undecodable");
     }
 
-    private static Arbitrary<BadLabel> badLabels() {
-        return Arbitraries.oneOf(
-                invalidTimes().map(t -> new BadLabel(LearnerProcessor.EVENT_TIME_RANGE, "time " + (t < 0 ? "negative" : "after 9999"),
-                        l -> { l.setTime(Instant.ofEpochMilli(t)); return l; }, null)),
-                Arbitraries.of(-1, CLASSES, Integer.MIN_VALUE).map(c -> new BadLabel("unknown-class", "class " + c,
-                        l -> { l.setLabel(new ClassLabel(c, null)); return l; }, null)),
-                Arbitraries.of(1.5, Double.NaN).map(v -> new BadLabel("label-kind", "regression " + v,
-                        l -> { l.setLabel(new RegressionTarget(v)); return l; }, null)),
-                Arbitraries.of("", "x".repeat(RecordLimits.MAX_ID_CHARS + 1)).map(id -> new BadLabel("id-length",
-                        "example id of " + id.length(), l -> { l.setExampleId(id); return l; }, null)),
-                Arbitraries.just(new BadLabel("key-model-mismatch", "wrong key", l -> l, "another-model")),
-                Arbitraries.strings().ofLength(RecordLimits.MAX_CLASS_NAME_CHARS + 1).map(name -> new BadLabel(
-                        LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
-                        l -> { l.setLabel(new ClassLabel(0, name)); return l; }, null)));
+    private static BadLabel badLabel(SplittableRandom r) {
+        switch (r.nextInt(6)) {
+            case 0: {
+                long t = invalidTime(r);
+                return new BadLabel(LearnerProcessor.EVENT_TIME_RANGE, "time " + (t < 0 ? "negative" : "after 9999"),
+                        l -> { l.setTime(Instant.ofEpochMilli(t)); return l; }, null);
+            }
+            case 1: {
+                int c = oneOf(r, -1, CLASSES, Integer.MIN_VALUE);
+                return new BadLabel("unknown-class", "class " + c,
+                        l -> { l.setLabel(new ClassLabel(c, null)); return l; }, null);
+            }
+            case 2: {
+                double v = oneOf(r, 1.5, Double.NaN);
+                return new BadLabel("label-kind", "regression " + v,
+                        l -> { l.setLabel(new RegressionTarget(v)); return l; }, null);
+            }
+            case 3: {
+                String id = oneOf(r, "", "x".repeat(RecordLimits.MAX_ID_CHARS + 1));
+                return new BadLabel("id-length", "example id of " + id.length(),
+                        l -> { l.setExampleId(id); return l; }, null);
+            }
+            case 4:
+                return new BadLabel("key-model-mismatch", "wrong key", l -> l, "another-model");
+            default: {
+                String name = string(r, RecordLimits.MAX_CLASS_NAME_CHARS + 1, null);
+                return new BadLabel(LearnerProcessor.CLASS_NAME_LENGTH, "long class name",
+                        l -> { l.setLabel(new ClassLabel(0, name)); return l; }, null);
+            }
+        }
     }
 
     private static Example withTime(Example e, long t) {

@@ -5,23 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Properties;
+import java.util.function.Function;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
-import io.streamtrain.avro.Label;
-import io.streamtrain.avro.Prediction;
-import io.streamtrain.avro.RejectedRecord;
-import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.app.LearnerApp;
 import io.streamtrain.learn.NetworkSpec;
-import io.streamtrain.registry.ConfluentAvroSerde;
-import io.streamtrain.registry.InMemorySchemaRegistryClient;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,47 +23,24 @@ class LearnerStopsTest {
 
     private static final NetworkSpec SPEC = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-
     @TempDir
     Path stateDir;
 
     @Test
     void anErrorThatIsNotTheRecordsFaultNamesTheRecordAndGivesExitStatusOne() {
-        LearnerTopics topics = new LearnerTopics(
-                new Topic<>("s.examples", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("s.labels", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("s.predictions", Serdes.String(),
-                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                new Topic<>("s.metrics", Serdes.String(),
-                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                new Topic<>("s.errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
         // a model whose spec cannot be had: the learner cannot build it, whatever the record says
-        LearnerSettings settings = LearnerSettings.builder(topics,
-                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
-                model -> {
-                    if (model.equals("broken")) {
-                        throw new IllegalStateException("no spec for model 'broken'");
-                    }
-                    return SPEC;
-                }).build();
-        StreamsBuilder builder = new StreamsBuilder();
-        LearnerTopology.build(builder, settings);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-stops");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(0))) {
-            TestInputTopic<String, byte[]> input = driver.createInputTopic("s.examples",
-                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
-            var serializer = ConfluentAvroSerde.specific(Example.class, registry, false).serializer();
-            input.pipeInput("fine", serializer.serialize("s.examples", example("fine", "e0")));
-            input.pipeInput("fine", serializer.serialize("s.examples", example("fine", "e1")));
+        Function<String, NetworkSpec> specs = model -> {
+            if (model.equals("broken")) {
+                throw new IllegalStateException("no spec for model 'broken'");
+            }
+            return SPEC;
+        };
+        try (DrivenLearner learner = new DrivenLearner("s", stateDir, specs, settings -> { },
+                Instant.ofEpochMilli(0))) {
+            learner.send("fine", example("fine", "e0"));
+            learner.send("fine", example("fine", "e1"));
 
-            assertThatThrownBy(() -> input.pipeInput("broken",
-                    serializer.serialize("s.examples", example("broken", "e2"))))
+            assertThatThrownBy(() -> learner.send("broken", example("broken", "e2")))
                     .isInstanceOf(StreamsException.class)
                     .satisfies(e -> {
                         String reason = LearnerApp.reason(e);

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 
 import io.streamtrain.avro.ClassLabel;
@@ -18,12 +17,8 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
-import io.streamtrain.registry.ConfluentAvroSerde;
-import io.streamtrain.registry.InMemorySchemaRegistryClient;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -37,10 +32,10 @@ class LearnerTopologyTest {
 
     private static final NetworkSpec SPEC = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Serde<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false);
-    private final Serde<Label> labels = ConfluentAvroSerde.specific(Label.class, registry, false);
+    private DrivenLearner learner;
     private TopologyTestDriver driver;
+    private Serde<Example> examples;
+    private Serde<Label> labels;
     private TestInputTopic<String, byte[]> input;
     private TestInputTopic<String, byte[]> labelInput;
     private TestOutputTopic<String, Prediction> predictions;
@@ -54,48 +49,27 @@ class LearnerTopologyTest {
 
     @BeforeEach
     void setUp() {
-        LearnerTopics topics = new LearnerTopics(
-                new Topic<>("t.examples", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("t.labels", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>("t.predictions", Serdes.String(),
-                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                new Topic<>("t.metrics", Serdes.String(),
-                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                new Topic<>("t.errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
-        LearnerSettings settings = LearnerSettings.builder(topics,
-                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
-                model -> SPEC)
+        learner = new DrivenLearner("t", stateDir, model -> SPEC, settings -> settings
                 .checkpointEveryBatches(2)
                 .metricsInterval(Duration.ofSeconds(5))
                 .metricsEveryExamples(1_000_000)
                 .punctuateInterval(Duration.ofMillis(50))
                 .dedupeWindow(1000)
                 .maxPendingLabels(500)
-                .labelWait(Duration.ofMinutes(10))
-                .build();
-        StreamsBuilder builder = new StreamsBuilder();
-        LearnerTopology.build(builder, settings);
-
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "learner-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(builder.build(), props, Instant.ofEpochMilli(1_000_000));
-        input = driver.createInputTopic("t.examples", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        labelInput = driver.createInputTopic("t.labels", Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        predictions = driver.createOutputTopic("t.predictions", Serdes.String().deserializer(),
-                topics.predictions().valueSerde().deserializer());
-        metrics = driver.createOutputTopic("t.metrics", Serdes.String().deserializer(),
-                topics.metrics().valueSerde().deserializer());
-        errors = driver.createOutputTopic("t.errors", Serdes.String().deserializer(),
-                topics.errors().valueSerde().deserializer());
+                .labelWait(Duration.ofMinutes(10)), Instant.ofEpochMilli(1_000_000));
+        driver = learner.driver;
+        examples = learner.examples;
+        labels = learner.labels;
+        input = learner.exampleInput;
+        labelInput = learner.labelInput;
+        predictions = learner.predictions;
+        metrics = learner.metrics;
+        errors = learner.errors;
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        learner.close();
     }
 
     @Test

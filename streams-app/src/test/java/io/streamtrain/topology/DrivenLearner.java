@@ -1,0 +1,96 @@
+package io.streamtrain.topology;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.streamtrain.avro.Example;
+import io.streamtrain.avro.Label;
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.registry.InMemorySchemaRegistryClient;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+
+/**
+ * The learner's topology in a {@link TopologyTestDriver}, with an in-memory registry: the topics under a prefix,
+ * serdes to write examples and labels as a producer would, and the outputs to read. The tests of this package share
+ * it; each says its settings.
+ */
+final class DrivenLearner implements AutoCloseable {
+
+    final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    final Serde<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false);
+    final Serde<Label> labels = ConfluentAvroSerde.specific(Label.class, registry, false);
+    final String prefix;
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, byte[]> exampleInput;
+    final TestInputTopic<String, byte[]> labelInput;
+    final TestOutputTopic<String, Prediction> predictions;
+    final TestOutputTopic<String, TrainingMetrics> metrics;
+    final TestOutputTopic<String, RejectedRecord> errors;
+
+    /**
+     * @param settings sets what the test needs on a builder with the learner's defaults
+     * @param wallClock the driver's wall clock at the start
+     */
+    DrivenLearner(String prefix, Path stateDir, Function<String, NetworkSpec> specs,
+            Consumer<LearnerSettings.Builder> settings, Instant wallClock) {
+        this.prefix = prefix;
+        LearnerTopics topics = new LearnerTopics(
+                new Topic<>(prefix + ".examples", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".labels", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".predictions", Serdes.String(),
+                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
+                new Topic<>(prefix + ".metrics", Serdes.String(),
+                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
+                new Topic<>(prefix + ".errors", Serdes.String(),
+                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+        LearnerSettings.Builder builder = LearnerSettings.builder(topics,
+                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
+                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(), specs);
+        settings.accept(builder);
+        StreamsBuilder streams = new StreamsBuilder();
+        LearnerTopology.build(streams, builder.build());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix + "-learner");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(streams.build(), props, wallClock);
+        exampleInput = driver.createInputTopic(prefix + ".examples", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        labelInput = driver.createInputTopic(prefix + ".labels", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        predictions = driver.createOutputTopic(prefix + ".predictions", Serdes.String().deserializer(),
+                topics.predictions().valueSerde().deserializer());
+        metrics = driver.createOutputTopic(prefix + ".metrics", Serdes.String().deserializer(),
+                topics.metrics().valueSerde().deserializer());
+        errors = driver.createOutputTopic(prefix + ".errors", Serdes.String().deserializer(),
+                topics.errors().valueSerde().deserializer());
+    }
+
+    /** Sends an example under a key, as a producer writes it (Confluent wire format). */
+    void send(String key, Example example) {
+        exampleInput.pipeInput(key, examples.serializer().serialize(prefix + ".examples", example));
+    }
+
+    /** Sends a label under a key, as a producer writes it. */
+    void send(String key, Label label) {
+        labelInput.pipeInput(key, labels.serializer().serialize(prefix + ".labels", label));
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
