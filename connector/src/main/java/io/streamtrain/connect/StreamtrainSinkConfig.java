@@ -15,6 +15,7 @@ import io.streamtrain.connect.config.ConfigProblem;
 import io.streamtrain.connect.config.FeatureConfig;
 import io.streamtrain.connect.config.FieldPathSyntax;
 import io.streamtrain.connect.config.HostPortList;
+import io.streamtrain.connect.config.ModelId;
 import io.streamtrain.connect.config.NonBlankIfSet;
 import io.streamtrain.connect.config.OneOf;
 import io.streamtrain.connect.config.TopicName;
@@ -23,6 +24,7 @@ import io.streamtrain.connect.mapping.FeatureSpec;
 import io.streamtrain.connect.mapping.FieldPath;
 import io.streamtrain.connect.mapping.LabelEncoder;
 import io.streamtrain.connect.mapping.MappingSpec;
+import io.streamtrain.contract.RecordLimits;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
 import io.streamtrain.registry.WriterSchemaPolicy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -61,7 +63,7 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
     public enum LabelType {
         /** Class names mapped to class indexes by {@code label.classes}. */
         CLASSIFICATION,
-        /** A finite number. */
+        /** A number within the float range. */
         REGRESSION
     }
 
@@ -510,14 +512,16 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                         "The labels topic written in mode=labels; empty for <prefix>.labels.",
                         GROUP_OUTPUT, ++order, Width.MEDIUM, "Labels topic");
         order = 0;
-        def.define(MODEL_ID_CONFIG, Type.STRING, null, new ConfigDef.NonEmptyStringWithoutControlChars(),
-                        Importance.HIGH,
-                        "The id of the model every record is for; it keys the output records. Exclusive with "
-                                + MODEL_ID_FIELD_CONFIG + ".",
+        def.define(MODEL_ID_CONFIG, Type.STRING, null, new ModelId(), Importance.HIGH,
+                        "The id of the model every record is for; it keys the output records. 1 to "
+                                + RecordLimits.MAX_MODEL_ID_CHARS + " characters without control characters."
+                                + " Exclusive with " + MODEL_ID_FIELD_CONFIG + ".",
                         GROUP_RECORD, ++order, Width.MEDIUM, "Model id")
                 .define(MODEL_ID_FIELD_CONFIG, Type.STRING, null, FieldPathSyntax.optional(), Importance.HIGH,
                         "The field with the model id of each record (a string or whole number), for a topic that"
-                                + " feeds several models. Exclusive with " + MODEL_ID_CONFIG + ".",
+                                + " feeds several models; a record whose model id is blank, over "
+                                + RecordLimits.MAX_MODEL_ID_CHARS + " characters or has control characters is"
+                                + " rejected (invalid-value). Exclusive with " + MODEL_ID_CONFIG + ".",
                         GROUP_RECORD, ++order, Width.MEDIUM, "Model id field")
                 .define(ID_FIELD_CONFIG, Type.STRING, null, FieldPathSyntax.optional(), Importance.MEDIUM,
                         "The field with the example id (a string or whole number). Unset: <topic>-<partition>-<offset>"
@@ -526,7 +530,9 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                         GROUP_RECORD, ++order, Width.MEDIUM, "Id field")
                 .define(EVENT_TIME_FIELD_CONFIG, Type.STRING, null, FieldPathSyntax.optional(), Importance.MEDIUM,
                         "The field with the event time: epoch milliseconds, a Connect Timestamp/Date (Avro"
-                                + " timestamp-millis) or an ISO-8601 instant string. Unset: the record timestamp.",
+                                + " timestamp-millis) or an ISO-8601 instant string. Unset: the record timestamp."
+                                + " A time outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, or epoch"
+                                + " milliseconds with a fraction, is rejected (invalid-value).",
                         GROUP_RECORD, ++order, Width.MEDIUM, "Event time field");
         order = 0;
         def.define(LABEL_FIELD_CONFIG, Type.STRING, null, FieldPathSyntax.optional(), Importance.HIGH,
@@ -536,10 +542,11 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                 .define(LABEL_TYPE_CONFIG, Type.STRING, "classification", OneOf.names(LabelType.class),
                         Importance.HIGH,
                         "classification: the label is a class name, mapped to its index in " + LABEL_CLASSES_CONFIG
-                                + ". regression: the label is a finite number.",
+                                + ". regression: the label is a number within the float range (about 3.4e38).",
                         GROUP_LABEL, ++order, Width.SHORT, "Label type", OneOf.names(LabelType.class))
-                .define(LABEL_CLASSES_CONFIG, Type.LIST, List.of(), UniqueNames.anyText(), Importance.HIGH,
-                        "classification: the class names in class-index order, e.g. cat,dog,bird. A string label"
+                .define(LABEL_CLASSES_CONFIG, Type.LIST, List.of(), UniqueNames.classNames(), Importance.HIGH,
+                        "classification: the class names in class-index order, e.g. cat,dog,bird, each of at most "
+                                + RecordLimits.MAX_CLASS_NAME_CHARS + " characters. A string label"
                                 + " matches a name as it is; a whole number or boolean by its text (1 matches \"1\")."
                                 + " A label that matches none is rejected (unknown-class).",
                         GROUP_LABEL, ++order, Width.LONG, "Label classes")

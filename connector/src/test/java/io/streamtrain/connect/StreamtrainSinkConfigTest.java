@@ -138,6 +138,34 @@ class StreamtrainSinkConfigTest {
     }
 
     @Test
+    void aFixedModelIdMustBeOneTheLearnerTakes() {
+        assertRejectedOn(with("model.id", "   "), "model.id", "the model id is blank");
+        assertRejectedOn(with("model.id", "m".repeat(250)), "model.id", "250 characters long; it must be 1 to 249");
+        assertRejectedOn(with("model.id", "fr\u0007aud"), "model.id", "the control character U+0007 at 2");
+        assertRejectedOn(with("model.id", "fr\u0085aud"), "model.id", "the control character U+0085 at 2");
+        assertThat(errors(with("model.id", "m".repeat(249)))).isEmpty();
+        // Connect trims a string setting, so a control character at either end is dropped, not refused
+        assertThat(new StreamtrainSinkConfig(with("model.id", "fraud\n")).mappingSpec().modelId()).contains("fraud");
+        assertThat(new StreamtrainSinkConfig(with("model.id", "fraud-v2 (EU)")).mappingSpec().modelId())
+                .contains("fraud-v2 (EU)");
+        assertThat(StreamtrainSinkConfig.configDef().configKeys().get("model.id").validator)
+                .hasToString("unset, or 1 to 249 characters, not blank, without control characters");
+    }
+
+    @Test
+    void aClassNameIsAtMostAThousandCharacters() {
+        String tooLong = "c".repeat(1001);
+        assertRejectedOn(with("label.classes", "ok," + tooLong), "label.classes",
+                "entry 2: the class name is 1001 characters long; at most 1000 are taken");
+        // the message does not repeat the list, which holds the long name
+        assertThat(errors(with("label.classes", "ok," + tooLong)).get("label.classes").get(0))
+                .doesNotContain(tooLong).hasSizeLessThan(300);
+        assertThat(errors(with("label.classes", "ok," + "c".repeat(1000)))).isEmpty();
+        // vocabularies are not class names
+        assertThat(errors(with("feature.channel.vocabulary", "web," + tooLong))).isEmpty();
+    }
+
+    @Test
     void examplesNeedFeaturesAndLabelsModeNeedsNone() {
         assertRejectedOn(with("features", ""), "features", "at least one feature");
         assertRejectedOn(with("mode", "labels", "id.field", "event"), "features", "mode=labels");

@@ -54,14 +54,18 @@ public abstract sealed class FeatureEncoder {
         return new MappingException(field(), rule, problem + feature);
     }
 
-    /** Scales and narrows to float, which must stay finite. */
+    /**
+     * Scales and narrows to float, which must stay finite: a double such as 1e308 is finite, but infinite as the
+     * float the feature vector holds, and the network would compute NaN from it.
+     */
     final float scaled(double raw, String what) {
         if (!Double.isFinite(raw)) {
             throw failure(MappingException.NON_FINITE, what + raw + " is not a finite number");
         }
         float f = (float) spec.scaling().apply(raw);
         if (!Float.isFinite(f)) {
-            throw failure(MappingException.NON_FINITE, what + raw + " is out of the float range after scaling");
+            throw failure(MappingException.NON_FINITE, what + raw + " is out of the float range (about 3.4e38)"
+                    + (spec.scaling() == Scaling.NONE ? "" : " after scaling"));
         }
         return f;
     }
@@ -137,8 +141,8 @@ public abstract sealed class FeatureEncoder {
                 if (spec().unknownCategory() == FeatureSpec.UnknownCategory.ZEROS) {
                     return; // every slot stays 0
                 }
-                throw failure(MappingException.UNKNOWN_CATEGORY, "'" + category + "' is not in the vocabulary "
-                        + abbreviate(spec().vocabulary()));
+                throw failure(MappingException.UNKNOWN_CATEGORY, "'" + Values.excerpt(category)
+                        + "' is not in the vocabulary " + abbreviate(spec().vocabulary()));
             }
             out[offset + slot] = 1f;
         }

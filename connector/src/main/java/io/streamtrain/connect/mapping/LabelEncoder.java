@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.RegressionTarget;
+import io.streamtrain.contract.RecordLimits;
 
 /** Turns a label value into the Avro label of an example: a class index or a regression target. */
 public sealed interface LabelEncoder {
@@ -22,7 +23,7 @@ public sealed interface LabelEncoder {
         return new Classes(classes);
     }
 
-    /** Regression: any finite number. */
+    /** Regression: any number within the float range. */
     static LabelEncoder regression() {
         return new Regression();
     }
@@ -64,22 +65,28 @@ public sealed interface LabelEncoder {
             if (index == null) {
                 String known = classes.size() <= 10 ? classes.toString()
                         : classes.subList(0, 10).toString().replace("]", ", ... (" + classes.size() + " in all)]");
-                throw new MappingException(field, MappingException.UNKNOWN_CLASS, "'" + name
+                throw new MappingException(field, MappingException.UNKNOWN_CLASS, "'" + Values.excerpt(name)
                         + "' is not one of the classes " + known);
             }
             return new ClassLabel(index, name);
         }
     }
 
-    /** A regression target: any finite number. */
+    /** A regression target: a number that stays finite as the float the network computes in. */
     final class Regression implements LabelEncoder {
         @Override
         public Object encode(String field, Object value) {
+            double target;
             try {
-                return new RegressionTarget(Values.finiteNumber(value));
+                target = Values.finiteNumber(value);
             } catch (Values.Problem p) {
                 throw p.at(field);
             }
+            String problem = RecordLimits.regressionValueProblem(target);
+            if (problem != null) {
+                throw new MappingException(field, MappingException.NON_FINITE, problem);
+            }
+            return new RegressionTarget(target);
         }
     }
 }

@@ -15,7 +15,7 @@ public class MappingException extends DataException {
     public static final String MISSING_FIELD = "missing-field";
     /** The field has a type the rule does not accept, e.g. a string where a number is needed. */
     public static final String WRONG_TYPE = "wrong-type";
-    /** The number is NaN or infinite, or becomes so after scaling. */
+    /** The number is NaN or infinite, or becomes so as a 32-bit float (beyond about 3.4e38) or after scaling. */
     public static final String NON_FINITE = "non-finite";
     /** The vector has another length than the configured one. */
     public static final String VECTOR_LENGTH = "vector-length";
@@ -25,7 +25,10 @@ public class MappingException extends DataException {
     public static final String UNKNOWN_CATEGORY = "unknown-category";
     /** The field is present but null, and a value is required. */
     public static final String NULL_VALUE = "null-value";
-    /** The value has the right type but cannot be used, e.g. an empty id or an unparsable time. */
+    /**
+     * The value has the right type but cannot be used, e.g. an empty id, a model id the learner refuses, or an
+     * unparsable, fractional or out-of-range event time.
+     */
     public static final String INVALID_VALUE = "invalid-value";
     /** The mapped record is larger than the producer may send ({@code producer.max.request.size}). */
     public static final String TOO_LARGE = "too-large";

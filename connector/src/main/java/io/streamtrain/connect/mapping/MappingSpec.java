@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.streamtrain.contract.RecordLimits;
+
 /**
  * What the mapping of one connector reads from each record, parsed from its configuration.
  *
@@ -26,6 +28,11 @@ public record MappingSpec(Optional<String> modelId, Optional<FieldPath> modelIdF
         Objects.requireNonNull(modelIdField, "modelIdField");
         if (modelId.isPresent() == modelIdField.isPresent()) {
             throw new IllegalArgumentException("exactly one of a fixed model id and a model id field is needed");
+        }
+        // a configuration is checked before it gets here; this keeps a spec built in code to the same limits
+        String modelIdProblem = modelId.map(RecordLimits::modelIdProblem).orElse(null);
+        if (modelIdProblem != null) {
+            throw new IllegalArgumentException(modelIdProblem);
         }
         Objects.requireNonNull(idField, "idField");
         Objects.requireNonNull(eventTimeField, "eventTimeField");

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.streamtrain.avro.Origin;
+import io.streamtrain.contract.RecordLimits;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /** Reads what every mapped record carries: its id, model id, time and origin. */
@@ -30,39 +32,59 @@ final class RecordIdentity {
      * The id: the configured field's value, or {@code <topic>-<partition>-<offset>} of the record as it was consumed
      * (before any transformation renamed the topic), so a redelivered record keeps its id.
      */
-    /** The longest example id the learner takes (it remembers recent ids to recognise redeliveries). */
-    static final int MAX_ID_CHARS = 1000;
-
     String id(SinkRecord record) {
         if (idField.isPresent()) {
-            String id = identifier(idField.get(), record);
-            if (id.length() > MAX_ID_CHARS) {
-                throw new MappingException(idField.get().text(), MappingException.INVALID_VALUE, "the id is "
-                        + id.length() + " characters long; the learner takes ids of 1 to " + MAX_ID_CHARS
-                        + " characters");
+            FieldPath path = idField.get();
+            String id = identifier(path, record);
+            // the learner remembers recent ids to recognise redeliveries, so their length is bounded
+            String problem = RecordLimits.idProblem(id);
+            if (problem != null) {
+                throw new MappingException(path.text(), MappingException.INVALID_VALUE, problem);
             }
             return id;
         }
         return record.originalTopic() + "-" + record.originalKafkaPartition() + "-" + record.originalKafkaOffset();
     }
 
+    /** The model id: the fixed one, checked with the configuration, or the configured field's value. */
     String modelId(SinkRecord record) {
-        return modelId.isPresent() ? modelId.get() : identifier(modelIdField.get(), record);
+        if (modelId.isPresent()) {
+            return modelId.get();
+        }
+        FieldPath path = modelIdField.get();
+        String model;
+        try {
+            model = Values.identifierText(path.require(record));
+        } catch (Values.Problem p) {
+            throw p.at(path.text());
+        }
+        // it keys the output records and the learner's store, which refuses what this refuses
+        String problem = RecordLimits.modelIdProblem(model);
+        if (problem != null) {
+            throw new MappingException(path.text(), MappingException.INVALID_VALUE, problem);
+        }
+        return model;
     }
 
+    /** The event time: the configured field's value, or the record timestamp; either within RecordLimits. */
     Instant time(SinkRecord record) {
         if (timeField.isPresent()) {
             FieldPath path = timeField.get();
             try {
-                return Instant.ofEpochMilli(Values.epochMillis(path.require(record)));
+                return Instant.ofEpochMilli(EventTime.epochMillis(path.require(record)));
             } catch (Values.Problem p) {
                 throw p.at(path.text());
             }
         }
         Long timestamp = record.timestamp();
-        if (timestamp == null || timestamp < 0) {
+        if (timestamp == null || timestamp == ConsumerRecord.NO_TIMESTAMP) {
             throw new MappingException(RECORD_TIMESTAMP, MappingException.NULL_VALUE,
                     "the record has no timestamp; set event.time.field");
+        }
+        String problem = RecordLimits.eventTimeProblem(timestamp);
+        if (problem != null) {
+            throw new MappingException(RECORD_TIMESTAMP, MappingException.INVALID_VALUE, problem
+                    + "; set event.time.field to read the time from the record instead");
         }
         return Instant.ofEpochMilli(timestamp);
     }

@@ -2,9 +2,6 @@ package io.streamtrain.connect.mapping;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
@@ -18,6 +15,8 @@ import org.apache.kafka.connect.data.Struct;
 final class Values {
 
     private static final int SHOWN_CHARACTERS = 40;
+    /** The most digits after (or zeros before) the decimal point a number's category text is written with. */
+    private static final int MAX_PLAIN_SCALE = 1000;
 
     /** A value broke a rule; the caller knows the field. Carries no stack trace: it is routine for bad input. */
     static final class Problem extends RuntimeException {
@@ -72,8 +71,10 @@ final class Values {
             if (!Double.isFinite(d)) {
                 throw new Problem(MappingException.NON_FINITE, d + " is not a finite number");
             }
-            BigDecimal decimal = value instanceof BigDecimal big ? big : new BigDecimal(Double.toString(d));
-            return decimal.stripTrailingZeros().toPlainString();
+            BigDecimal decimal = (value instanceof BigDecimal big ? big : new BigDecimal(Double.toString(d)))
+                    .stripTrailingZeros();
+            // a decimal such as 1E-1000000000 would be a gigabyte of plain digits; no category is that long
+            return Math.abs((long) decimal.scale()) > MAX_PLAIN_SCALE ? decimal.toString() : decimal.toPlainString();
         }
         throw new Problem(MappingException.WRONG_TYPE,
                 "expected a string, number or boolean, got " + describe(value));
@@ -81,42 +82,22 @@ final class Values {
 
     /** A non-blank identifier from a string or a whole number. */
     static String identifier(Object value) {
-        String text;
-        if (value instanceof CharSequence chars) {
-            text = chars.toString();
-        } else if (isWholeNumberType(value)) {
-            text = value.toString();
-        } else {
-            throw new Problem(MappingException.WRONG_TYPE,
-                    "expected a string or a whole number, got " + describe(value));
-        }
+        String text = identifierText(value);
         if (text.isBlank()) {
             throw new Problem(MappingException.INVALID_VALUE, "the value is empty");
         }
         return text;
     }
 
-    /**
-     * Milliseconds since the epoch: a whole number (epoch millis), a {@link Date} (Connect's Timestamp and Date
-     * logical types, Avro's timestamp-millis through a converter) or an ISO-8601 instant string.
-     */
-    static long epochMillis(Object value) {
-        if (value instanceof Date date) {
-            return date.getTime();
+    /** The text of an identifier, a string as it is or a whole number in decimal, not yet checked. */
+    static String identifierText(Object value) {
+        if (value instanceof CharSequence chars) {
+            return chars.toString();
         }
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
-            return ((Number) value).longValue();
+        if (isWholeNumberType(value)) {
+            return value.toString();
         }
-        if (value instanceof CharSequence text) {
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                throw new Problem(MappingException.INVALID_VALUE, "'" + shorten(text.toString())
-                        + "' is not an ISO-8601 instant such as 2024-05-01T12:00:00Z");
-            }
-        }
-        throw new Problem(MappingException.WRONG_TYPE,
-                "expected epoch milliseconds, a timestamp or an ISO-8601 string, got " + describe(value));
+        throw new Problem(MappingException.WRONG_TYPE, "expected a string or a whole number, got " + describe(value));
     }
 
     private static boolean isWholeNumberType(Object value) {
@@ -130,13 +111,13 @@ final class Values {
             return "null";
         }
         if (value instanceof CharSequence text) {
-            return "a string ('" + shorten(text.toString()) + "')";
+            return "a string ('" + excerpt(text.toString()) + "')";
         }
         if (value instanceof Boolean) {
             return "a boolean (" + value + ")";
         }
         if (value instanceof Number) {
-            return "a number (" + value + ")";
+            return "a number (" + excerpt(value.toString()) + ")";
         }
         if (value instanceof Struct struct) {
             String name = struct.schema().name();
@@ -154,7 +135,8 @@ final class Values {
         return "a " + value.getClass().getSimpleName();
     }
 
-    private static String shorten(String text) {
+    /** The start of a text, for messages: a DLQ header must not repeat a whole payload. */
+    static String excerpt(String text) {
         return text.length() <= SHOWN_CHARACTERS ? text : text.substring(0, SHOWN_CHARACTERS) + "...";
     }
 }

@@ -42,9 +42,16 @@ final class BadInputCorpus {
 
     // ---------------------------------------------------------------------------------------- JSON (examples)
 
-    /** A good churn record with its id in the field {@code ref}. */
+    /** The event time of {@link #goodJson}, in epoch millis. */
+    private static final long GOOD_TIME = 1_714_564_800_000L;
+
+    /**
+     * A good churn record with its id in the field {@code ref}, and its model id and event time in {@code meta}
+     * ({@code model.id.field=meta.model}, {@code event.time.field=meta.at}).
+     */
     static String goodJson(int i) {
-        return ChurnSamples.json(i).replaceFirst("\\{", "{\"ref\":\"r" + i + "\",");
+        return ChurnSamples.json(i).replaceFirst("\\{", "{\"ref\":\"r" + i + "\",\"meta\":{\"model\":\"churn-model\","
+                + "\"at\":" + (GOOD_TIME + i) + "},");
     }
 
     static List<Bad> json() {
@@ -72,6 +79,19 @@ final class BadInputCorpus {
         bad.add(mapping("a null id", edit(g, "\"r1000\"", "null"), "ref", "null-value"));
         bad.add(mapping("an id of 300 KB", edit(g, "\"r1000\"", "\"" + "x".repeat(300 * 1024) + "\""), "ref",
                 "invalid-value"));
+        // the model id and the event time, which the learner takes only within RecordLimits
+        String at = "\"at\":" + (GOOD_TIME + 1000);
+        bad.add(mapping("an event time before 1970", edit(g, at, "\"at\":-1"), "meta.at", "invalid-value"));
+        bad.add(mapping("an event time of Long.MIN_VALUE", edit(g, at, "\"at\":-9223372036854775808"), "meta.at",
+                "invalid-value"));
+        bad.add(mapping("a fractional event time", edit(g, at, "\"at\":1714564801000.5"), "meta.at",
+                "invalid-value"));
+        bad.add(mapping("an event time in the year 10000", edit(g, at, "\"at\":\"+10000-01-01T00:00:00Z\""),
+                "meta.at", "invalid-value"));
+        bad.add(mapping("a model id with a control character", edit(g, "\"churn-model\"", "\"churn\\u0007model\""),
+                "meta.model", "invalid-value"));
+        bad.add(mapping("a model id of 250 characters", edit(g, "\"churn-model\"", "\"" + "m".repeat(250) + "\""),
+                "meta.model", "invalid-value"));
         // numbers
         bad.add(mapping("no age", edit(g, "\"age\":1020,", ""), "user.age", "missing-field"));
         bad.add(mapping("user null", editRegex(g, "\"user\":\\{[^}]*}", "\"user\":null"), "user.age", "null-value"));

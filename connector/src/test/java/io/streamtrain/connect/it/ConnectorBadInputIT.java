@@ -47,6 +47,9 @@ class ConnectorBadInputIT {
         String source = "corpus-json";
         Map<String, String> config = stack.connectorConfig("corpus-json-sink", source, "cjson");
         config.putAll(ChurnSamples.features());
+        config.remove("model.id");
+        config.put("model.id.field", "meta.model");
+        config.put("event.time.field", "meta.at");
         config.put("id.field", "ref");
         List<Raw> goods = new ArrayList<>();
         List<String> ids = new ArrayList<>();

@@ -59,6 +59,50 @@ class FeatureEncoderTest {
     }
 
     @Test
+    void aDoubleBeyondTheFloatRangeIsNonFiniteInANumberAndInAVector() {
+        FeatureSpec amount = FeatureSpec.numeric("amount", "payment.amount", Scaling.NONE);
+        for (Object beyond : List.of(1e308, -1e308, 3.5e38, Double.MAX_VALUE, new BigDecimal("1E+39"))) {
+            MappingException e = failure(amount, beyond);
+            assertThat(e.rule()).isEqualTo(MappingException.NON_FINITE);
+            assertThat(e.field()).isEqualTo("payment.amount");
+            assertThat(e.getMessage()).contains("out of the float range (about 3.4e38)", "(feature 'amount')")
+                    .doesNotContain("after scaling");
+        }
+        assertThat(encode(amount, Float.MAX_VALUE)).containsExactly(Float.MAX_VALUE);
+        assertThat(encode(amount, Double.MIN_VALUE)).containsExactly(0f);
+        assertThat(encode(amount, Long.MIN_VALUE)).containsExactly((float) Long.MIN_VALUE);
+        FeatureSpec embedding = FeatureSpec.vector("embedding", "sensor.embedding", 3, Scaling.NONE);
+        MappingException element = failure(embedding, List.of(0.5, 1.0, 1e308));
+        assertThat(element.rule()).isEqualTo(MappingException.NON_FINITE);
+        assertThat(element.field()).isEqualTo("sensor.embedding");
+        assertThat(element.getMessage()).contains("element 2: 1.0E308 is out of the float range",
+                "(feature 'embedding')");
+        assertThat(failure(FeatureSpec.numeric("x", "x", new Scaling.MinMax(0, 1e-300)), 1.0).getMessage())
+                .contains("after scaling");
+    }
+
+    @Test
+    void aTinyDecimalCategoryIsNotWrittenOutInPlainDigits() {
+        // 1E-1000000000 in plain digits is a gigabyte; written as it is, it is just one more unknown category
+        BigDecimal tiny = new BigDecimal("1E-1000000000");
+        FeatureSpec color = FeatureSpec.vocabulary("color", "color", List.of("red"), UnknownCategory.REJECT);
+        MappingException e = failure(color, tiny);
+        assertThat(e.rule()).isEqualTo(MappingException.UNKNOWN_CATEGORY);
+        assertThat(e.getMessage()).contains("'1E-1000000000' is not in the vocabulary");
+        assertThat(encode(FeatureSpec.hashed("h", "h", 4), tiny))
+                .containsExactly(bucketHot(FeatureEncoder.HashedCategory.bucket("1E-1000000000", 4), 4));
+        // small decimals keep their plain text, as before
+        assertThat(encode(FeatureSpec.vocabulary("d", "d", List.of("0.000001"), UnknownCategory.REJECT),
+                new BigDecimal("1E-6"))).containsExactly(1f);
+    }
+
+    private static float[] bucketHot(int bucket, int buckets) {
+        float[] hot = new float[buckets];
+        hot[bucket] = 1f;
+        return hot;
+    }
+
+    @Test
     void booleanIsOneOrZero() {
         assertThat(encode(FeatureSpec.bool("b", "b"), true)).containsExactly(1f);
         assertThat(encode(FeatureSpec.bool("b", "b"), false)).containsExactly(0f);
