@@ -3,6 +3,7 @@ package io.streamtrain.learn;
 import java.util.List;
 
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.RejectionRule;
 
 /**
  * Checks one example against a model before it is predicted or enters a mini-batch, so that bad input becomes a
@@ -12,18 +13,18 @@ import io.streamtrain.contract.RecordLimits;
 public final class ExampleCheck {
 
     /** The number of features is not the model's input size. Field {@code features}. */
-    public static final String FEATURE_COUNT = "feature-count";
+    public static final String FEATURE_COUNT = RejectionRule.FEATURE_COUNT.code();
     /** A feature or a regression label is NaN or infinite. Field {@code features[i]} or {@code label}. */
-    public static final String NON_FINITE = "non-finite";
+    public static final String NON_FINITE = RejectionRule.NON_FINITE.code();
     /** A class index outside {@code [0, numClasses)}. Field {@code label}. */
-    public static final String UNKNOWN_CLASS = "unknown-class";
+    public static final String UNKNOWN_CLASS = RejectionRule.UNKNOWN_CLASS.code();
     /** A regression label for a classifier, or a class label for a regression model. Field {@code label}. */
-    public static final String LABEL_KIND = "label-kind";
+    public static final String LABEL_KIND = RejectionRule.LABEL_KIND.code();
     /** A training weight below 0 (a NaN or infinite one breaks {@link #NON_FINITE}). Field {@code weight}. */
-    public static final String NEGATIVE_WEIGHT = "negative-weight";
+    public static final String NEGATIVE_WEIGHT = RejectionRule.NEGATIVE_WEIGHT.code();
 
     /** An example id that is empty or longer than {@link #MAX_ID_CHARS}. Field {@code id} (or {@code exampleId}). */
-    public static final String ID_LENGTH = "id-length";
+    public static final String ID_LENGTH = RejectionRule.ID_LENGTH.code();
     /** The longest example id taken: ids are kept in memory and in the store to recognise redeliveries. */
     public static final int MAX_ID_CHARS = RecordLimits.MAX_ID_CHARS;
 

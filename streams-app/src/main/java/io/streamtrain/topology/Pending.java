@@ -12,6 +12,10 @@ final class Pending {
     private Pending() {
     }
 
+    /** Where an entry stands in its side's arrival order, and when it arrived (the learner's wall clock). */
+    record OrderAndArrival(long order, long arrivalMs) {
+    }
+
     /**
      * An unlabeled example that was predicted and waits for its label, with the outputs of that prediction so that
      * the label scores the prediction made at the time. Once its label came it stays as a marker ({@code joined}),
@@ -57,9 +61,9 @@ final class Pending {
         }
 
         /** The arrival order and time alone, to restore the index without decoding the example. */
-        static long[] orderAndArrival(byte[] bytes) {
+        static OrderAndArrival orderAndArrival(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes, 1, 16);
-            return new long[] {in.getLong(), in.getLong()};
+            return new OrderAndArrival(in.getLong(), in.getLong());
         }
     }
 
@@ -97,9 +101,9 @@ final class Pending {
                     offset, timestamp, key, value);
         }
 
-        static long[] orderAndArrival(byte[] bytes) {
+        static OrderAndArrival orderAndArrival(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes, 0, 16);
-            return new long[] {in.getLong(), in.getLong()};
+            return new OrderAndArrival(in.getLong(), in.getLong());
         }
 
         private static void putBytes(ByteBuffer out, byte[] bytes) {

@@ -21,10 +21,14 @@ final class RecentIds {
 
     final int window;
     private final LinkedHashSet<String> ids = new LinkedHashSet<>();
-    /** The segments in the store, oldest first: {segment number, number of ids}. */
-    final ArrayDeque<long[]> segments = new ArrayDeque<>();
-    long storedIds;
-    long nextSegment;
+    /** The segments in the store, oldest first. */
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private long storedIds;
+    private long nextSegment;
+
+    /** A segment in the store: its number and how many ids it holds. */
+    private record Segment(long number, int ids) {
+    }
 
     RecentIds(int window) {
         this.window = window;
@@ -46,9 +50,31 @@ final class RecentIds {
     /** Takes back a segment read from the store; segments come in the order they were written. */
     void restoreSegment(long segment, List<String> segmentIds) {
         segmentIds.forEach(this::remember);
-        segments.addLast(new long[] {segment, segmentIds.size()});
+        segments.addLast(new Segment(segment, segmentIds.size()));
         storedIds += segmentIds.size();
         nextSegment = Math.max(nextSegment, segment + 1);
+    }
+
+    /** Numbers a new segment of {@code ids} ids, about to be written to the store. */
+    long addSegment(int ids) {
+        long number = nextSegment++;
+        segments.addLast(new Segment(number, ids));
+        storedIds += ids;
+        return number;
+    }
+
+    /**
+     * Forgets the oldest segments that the window no longer needs (the newer ones hold at least {@link #window}
+     * ids); returns their numbers, for the caller to delete from the store.
+     */
+    List<Long> dropSurplusSegments() {
+        List<Long> dropped = new ArrayList<>();
+        while (storedIds - segments.peekFirst().ids() >= window) {
+            Segment oldest = segments.removeFirst();
+            storedIds -= oldest.ids();
+            dropped.add(oldest.number());
+        }
+        return dropped;
     }
 
     static byte[] encode(List<String> ids) {

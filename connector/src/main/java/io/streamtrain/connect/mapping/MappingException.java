@@ -1,5 +1,6 @@
 package io.streamtrain.connect.mapping;
 
+import io.streamtrain.contract.RejectionRule;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
@@ -12,26 +13,26 @@ public class MappingException extends DataException {
     private static final long serialVersionUID = 1L;
 
     /** The field is absent from the record. */
-    public static final String MISSING_FIELD = "missing-field";
+    public static final String MISSING_FIELD = RejectionRule.MISSING_FIELD.code();
     /** The field has a type the rule does not accept, e.g. a string where a number is needed. */
-    public static final String WRONG_TYPE = "wrong-type";
+    public static final String WRONG_TYPE = RejectionRule.WRONG_TYPE.code();
     /** The number is NaN or infinite, or becomes so as a 32-bit float (beyond about 3.4e38) or after scaling. */
-    public static final String NON_FINITE = "non-finite";
+    public static final String NON_FINITE = RejectionRule.NON_FINITE.code();
     /** The vector has another length than the configured one. */
-    public static final String VECTOR_LENGTH = "vector-length";
+    public static final String VECTOR_LENGTH = RejectionRule.VECTOR_LENGTH.code();
     /** The label is not one of the configured classes. */
-    public static final String UNKNOWN_CLASS = "unknown-class";
+    public static final String UNKNOWN_CLASS = RejectionRule.UNKNOWN_CLASS.code();
     /** The category is not in the feature's vocabulary. */
-    public static final String UNKNOWN_CATEGORY = "unknown-category";
+    public static final String UNKNOWN_CATEGORY = RejectionRule.UNKNOWN_CATEGORY.code();
     /** The field is present but null, and a value is required. */
-    public static final String NULL_VALUE = "null-value";
+    public static final String NULL_VALUE = RejectionRule.NULL_VALUE.code();
     /**
      * The value has the right type but cannot be used, e.g. an empty id, a model id the learner refuses, or an
      * unparsable, fractional or out-of-range event time.
      */
-    public static final String INVALID_VALUE = "invalid-value";
+    public static final String INVALID_VALUE = RejectionRule.INVALID_VALUE.code();
     /** The mapped record is larger than the producer may send ({@code producer.max.request.size}). */
-    public static final String TOO_LARGE = "too-large";
+    public static final String TOO_LARGE = RejectionRule.TOO_LARGE.code();
 
     private final String field;
     private final String rule;

@@ -1,0 +1,188 @@
+package io.streamtrain.topology;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.streamtrain.avro.Prediction;
+import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.Outputs;
+import io.streamtrain.learn.Target;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.PrimitivesArrays;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One test-then-train step of a model: its waiting examples are predicted in one call with the model as it is, each
+ * prediction is written, the labeled ones are scored and then fitted in one call; the step is logged in the model's
+ * state (the mini-batch's last example, for an exact replay), its ids are remembered, and every
+ * {@code checkpointEveryBatches} steps the network is checkpointed. So a prediction is always made by the model
+ * before it trained on that example.
+ */
+final class BatchStep {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchStep.class);
+    /** The schema of a prediction's probabilities, to build them as primitive floats. */
+    private static final Schema PROBABILITIES = Prediction.SCHEMA$.getField("probabilities").schema();
+
+    private final ProcessorContext<String, SpecificRecord> context;
+    private final LearnerStore store;
+    private final LateLabelJoin join;
+    private final LearnerMetrics metrics;
+    private final int checkpointEveryBatches;
+
+    BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
+            LearnerMetrics metrics, int checkpointEveryBatches) {
+        this.context = context;
+        this.store = store;
+        this.join = join;
+        this.metrics = metrics;
+        this.checkpointEveryBatches = checkpointEveryBatches;
+    }
+
+    /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
+    void run(ModelRuntime runtime) {
+        List<StoredExample> batch = runtime.inbox;
+        int n = batch.size();
+        float[][] features = new float[n][];
+        for (int i = 0; i < n; i++) {
+            features[i] = batch.get(i).features();
+        }
+        Learner learner = runtime.learner;
+        long version = learner.version();
+        Outputs outputs = learner.predict(features);
+        long now = context.currentSystemTimeMs();
+
+        float[][] trainFeatures = new float[n][];
+        Target[] trainTargets = new Target[n];
+        float[] trainWeights = new float[n];
+        int m = 0;
+        int predicted = 0;
+        for (int i = 0; i < n; i++) {
+            StoredExample entry = batch.get(i);
+            Target target = entry.target();
+            if (target != null) {
+                trainFeatures[m] = entry.features();
+                trainTargets[m] = target;
+                trainWeights[m++] = entry.weight();
+            }
+            if (entry.predicted()) {
+                // a late-labeled example: predicted when it came, scored when its label came
+                continue;
+            }
+            predicted++;
+            Double loss = null;
+            if (target != null) {
+                double l = learner.loss(i, outputs, target);
+                runtime.score.add(l, outputs, i, target);
+                loss = l;
+            } else if (runtime.joinsLateLabels()) {
+                join.awaitLabel(runtime, entry, outputs.row(i), now);
+            }
+            // stamped with the time it was made, like predictedAt: an event time, taken from the record's content,
+            // may be years off, and a broker refuses timestamps more than an hour ahead by default
+            context.forward(new Record<>(runtime.model, prediction(runtime, entry, outputs, i, version, loss, now),
+                    now));
+        }
+        long last = batch.get(n - 1).seq();
+        if (m > 0) {
+            learner.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
+                    m == n ? trainTargets : Arrays.copyOf(trainTargets, m),
+                    m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
+            runtime.state.batchEnds.add(last);
+            runtime.state.windowTrained += m;
+        }
+        if (runtime.dedupe != null) {
+            rememberIds(runtime, batch);
+        }
+        ModelState state = runtime.state;
+        state.processedSeq = last;
+        state.windowExamples += predicted;
+        runtime.inbox = new ArrayList<>(runtime.batchSize);
+        // the next examples take the slots after the last one: those must hold nothing the checkpoint lacks
+        if (state.batchEnds.size() >= checkpointEveryBatches
+                || state.processedSeq + runtime.batchSize - state.checkpointSeq > state.slots) {
+            checkpoint(runtime);
+        }
+        runtime.saveWithScore(store);
+        metrics.recordBatch(runtime.model, predicted, m, learner.version());
+        log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, m,
+                learner.version());
+    }
+
+    /**
+     * Remembers the ids of a processed batch in the store, one record per batch (several for a large batch of long
+     * ids), and forgets the oldest batches once more ids than the window are kept: the window costs one small write
+     * per batch, not one per example.
+     */
+    private void rememberIds(ModelRuntime runtime, List<StoredExample> batch) {
+        List<String> ids = new ArrayList<>(batch.size());
+        long bytes = 0;
+        for (StoredExample e : batch) {
+            if (e.predicted()) {
+                // a late-labeled example's id was remembered when it came
+                continue;
+            }
+            long idBytes = 4L + 3L * e.id().length();
+            if (!ids.isEmpty() && bytes + idBytes > RecordBudget.MAX_DEDUPE_SEGMENT_BYTES) {
+                // each segment well within a record's size
+                writeIdSegment(runtime, ids);
+                ids = new ArrayList<>(batch.size());
+                bytes = 0;
+            }
+            ids.add(e.id());
+            bytes += idBytes;
+        }
+        if (!ids.isEmpty()) {
+            writeIdSegment(runtime, ids);
+        }
+    }
+
+    private void writeIdSegment(ModelRuntime runtime, List<String> ids) {
+        store.putIdSegment(runtime.model, runtime.dedupe.addSegment(ids.size()), ids);
+        for (long dropped : runtime.dedupe.dropSurplusSegments()) {
+            store.deleteIdSegment(runtime.model, dropped);
+        }
+    }
+
+    /** Writes a checkpoint that includes every example processed so far; their slots become free. */
+    private void checkpoint(ModelRuntime runtime) {
+        ModelState state = runtime.state;
+        byte[] bytes = runtime.learner.checkpoint();
+        state.score = runtime.score.toBytes();
+        store.writeCheckpoint(runtime.model, state, bytes, state.processedSeq);
+        metrics.recordCheckpoint(runtime.model, bytes.length);
+        log.debug("model {}: checkpoint generation {} ({} bytes) includes examples up to #{}", runtime.model,
+                state.checkpointGeneration, bytes.length, state.checkpointSeq);
+    }
+
+    /** A prediction, built without the builder's per-field checks and defaults, its probabilities unboxed. */
+    private static Prediction prediction(ModelRuntime runtime, StoredExample entry, Outputs outputs, int row,
+            long version, Double loss, long now) {
+        Integer predictedClass = null;
+        String className = null;
+        Double value = null;
+        List<Float> probabilities;
+        if (runtime.learner.isClassification()) {
+            int predicted = outputs.predictedClass(row);
+            predictedClass = predicted;
+            className = runtime.learner.classNames().get(predicted);
+            float[] p = outputs.probabilities(row);
+            PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(p.length, PROBABILITIES);
+            for (int i = 0; i < p.length; i++) {
+                array.add(i, p[i]);
+            }
+            probabilities = array;
+        } else {
+            value = outputs.value(row);
+            probabilities = List.of();
+        }
+        return new Prediction(entry.id(), runtime.model, version, predictedClass, className, value, probabilities,
+                entry.label(), loss, Instant.ofEpochMilli(entry.eventTimeMs()), Instant.ofEpochMilli(now));
+    }
+}

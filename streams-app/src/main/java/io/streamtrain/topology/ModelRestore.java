@@ -1,0 +1,152 @@
+package io.streamtrain.topology;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import io.streamtrain.learn.CheckpointException;
+import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.Target;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a model into memory as the store has it: a new one from its spec, or its checkpoint and then, batch by batch
+ * and in the same composition, the mini-batches fitted since; the examples not yet processed go back to the inbox,
+ * the recent ids to the dedupe window and both sides of the late-label join to their indexes. Restore cost is bounded
+ * by the checkpoint interval, not by traffic.
+ */
+final class ModelRestore {
+
+    private static final Logger log = LoggerFactory.getLogger(ModelRestore.class);
+
+    /** The fewest example slots a model's ring has. */
+    static final int MIN_SLOTS = 1024;
+    /** The most example slots a model's ring has; beyond, checkpoints come more often instead. */
+    static final int MAX_SLOTS = 1 << 22;
+
+    private final LearnerSettings settings;
+    private final LearnerStore store;
+    private final LateLabelJoin join;
+    private final LongSupplier clock;
+
+    ModelRestore(LearnerSettings settings, LearnerStore store, LateLabelJoin join, LongSupplier clock) {
+        this.settings = settings;
+        this.store = store;
+        this.join = join;
+        this.clock = clock;
+    }
+
+    /** The model's runtime: restored when the store has state for it, else new. */
+    ModelRuntime load(String model) {
+        long started = System.nanoTime();
+        ModelState stored = store.meta(model);
+        ModelState state = stored == null ? new ModelState() : stored;
+        Learner learner = learner(model, state);
+        PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
+        ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
+                settings.maxPendingLabels(), settings.labelWait().toMillis());
+        if (stored == null) {
+            state.windowStartMs = clock.getAsLong();
+            state.slots = slotsFor(runtime.batchSize);
+        }
+
+        // the live examples: the slots written after the checkpoint; the others hold examples it includes
+        List<StoredExample> live = store.examplesAfter(model, state.checkpointSeq);
+        if (state.slots < 2 * runtime.batchSize) {
+            // a larger batch than the ring was made for (the spec changed): a new ring, the live examples moved to it
+            int slots = slotsFor(runtime.batchSize);
+            store.reslot(model, state, live, slots);
+            log.info("model {}: {} example slots for its batch size; {} examples moved", model, slots, live.size());
+        }
+        int replayed = replay(learner, state, live);
+        if (runtime.dedupe != null) {
+            for (LearnerStore.IdSegment segment : store.idSegments(model)) {
+                runtime.dedupe.restoreSegment(segment.number(), segment.ids());
+            }
+        }
+        long maxSeq = state.processedSeq;
+        for (StoredExample waiting : live) {
+            if (waiting.seq() > state.processedSeq) {
+                runtime.inbox.add(waiting);
+                if (runtime.dedupe != null) {
+                    runtime.dedupe.remember(waiting.id());
+                }
+            }
+            maxSeq = Math.max(maxSeq, waiting.seq());
+        }
+        runtime.nextSeq = maxSeq + 1;
+        runtime.oldestArrivalMs = clock.getAsLong();
+        if (runtime.joinsLateLabels()) {
+            join.restore(runtime);
+        }
+        if (stored != null) {
+            log.info("model {} restored at version {} ({} examples trained): checkpoint generation {}, {} examples "
+                    + "fitted again in {} batches, {} waiting, {} waiting for a label, {} labels waiting for their "
+                    + "example, in {} ms", model, learner.version(), learner.examplesTrained(),
+                    state.checkpointGeneration, replayed, state.batchEnds.size(), runtime.inbox.size(),
+                    runtime.awaiting == null ? 0 : runtime.awaiting.size(),
+                    runtime.waitingLabels == null ? 0 : runtime.waitingLabels.size(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } else {
+            log.info("model {} created on {} from its spec", model, learner.backend());
+        }
+        return runtime;
+    }
+
+    /** A new network, or the checkpoint the state points at. */
+    private Learner learner(String model, ModelState state) {
+        try {
+            NetworkSpec spec = settings.specs().apply(model);
+            return state.checkpointGeneration < 0 ? Learner.create(spec)
+                    : Learner.restore(spec, store.readCheckpoint(model, state));
+        } catch (CheckpointException e) {
+            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage() + ". The model "
+                    + "was trained with another network spec: run the changed spec under a new application.id (it "
+                    + "starts new models), or go back to the spec this one was trained with", e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fits again what was fitted since the checkpoint, batch by batch: the labeled examples up to each logged
+     * batch end, in order. Returns how many examples were fitted.
+     */
+    static int replay(Learner learner, ModelState state, List<StoredExample> live) {
+        int replayed = 0;
+        int cursor = 0;
+        for (long end : state.batchEnds) {
+            List<StoredExample> labeled = new ArrayList<>();
+            while (cursor < live.size() && live.get(cursor).seq() <= end) {
+                StoredExample e = live.get(cursor++);
+                if (e.target() != null) {
+                    labeled.add(e);
+                }
+            }
+            if (labeled.isEmpty()) {
+                continue;
+            }
+            float[][] features = new float[labeled.size()][];
+            Target[] targets = new Target[labeled.size()];
+            float[] weights = new float[labeled.size()];
+            for (int i = 0; i < labeled.size(); i++) {
+                StoredExample e = labeled.get(i);
+                features[i] = e.features();
+                targets[i] = e.target();
+                weights[i] = e.weight();
+            }
+            learner.train(features, targets, weights);
+            replayed += labeled.size();
+        }
+        return replayed;
+    }
+
+    /** The ring size for a batch size: the examples of the batches between two checkpoints, and two more batches. */
+    int slotsFor(int batchSize) {
+        long slots = ((long) settings.checkpointEveryBatches() + 2) * batchSize;
+        return (int) Math.max(Math.max(MIN_SLOTS, 2L * batchSize), Math.min(slots, MAX_SLOTS));
+    }
+}

@@ -1,0 +1,58 @@
+package io.streamtrain.topology;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.streamtrain.learn.ExampleCheck;
+import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.PrequentialScore;
+
+/**
+ * One model in memory, in the task that owns it: its network, its score, its state as the store has it, and what
+ * waits to be predicted. Made by {@link ModelRestore}; changed only on the stream thread.
+ */
+final class ModelRuntime {
+    final String model;
+    final Learner learner;
+    final PrequentialScore score;
+    final ModelState state;
+    final int batchSize;
+    final long maxWaitMs;
+    final ExampleCheck check;
+    /** The ids seen recently, or null when the dedupe window is off. */
+    final RecentIds dedupe;
+    /** Predicted unlabeled examples waiting for a late label, or null when late labels are off. */
+    final PendingIds awaiting;
+    /** Labels waiting for their example, or null when late labels are off. */
+    final PendingIds waitingLabels;
+    /** The examples waiting for their mini-batch, in arrival order. */
+    List<StoredExample> inbox;
+    long nextSeq;
+    long oldestArrivalMs;
+
+    ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state, int dedupeWindow,
+            int maxPending, long labelWaitMs) {
+        this.model = model;
+        this.learner = learner;
+        this.score = score;
+        this.state = state;
+        this.batchSize = learner.spec().batchSize();
+        this.maxWaitMs = learner.spec().maxWaitMs();
+        this.inbox = new ArrayList<>(batchSize);
+        this.dedupe = dedupeWindow > 0 ? new RecentIds(dedupeWindow) : null;
+        this.check = ExampleCheck.forLearner(learner);
+        this.awaiting = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
+        this.waitingLabels = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
+    }
+
+    /** Whether late labels are on: then both sides of the join are kept. */
+    boolean joinsLateLabels() {
+        return awaiting != null;
+    }
+
+    /** Writes the model's meta, with its score as it is now. */
+    void saveWithScore(LearnerStore store) {
+        state.score = score.toBytes();
+        store.putMeta(model, state);
+    }
+}
