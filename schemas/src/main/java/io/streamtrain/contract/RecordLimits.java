@@ -26,10 +26,11 @@ public final class RecordLimits {
     private RecordLimits() {
     }
 
-    /** What is wrong with an example id, or null. */
+    /** What is wrong with an example id, or null: it must be 1 to 1000 characters, not all blank. */
     public static String idProblem(String id) {
-        if (id == null || id.isEmpty()) {
-            return "the example id is empty; it must be 1 to " + MAX_ID_CHARS + " characters";
+        if (id == null || id.isBlank()) {
+            return "the example id is " + (id == null || id.isEmpty() ? "empty" : "blank") + "; it must be 1 to "
+                    + MAX_ID_CHARS + " characters, not all blank";
         }
         if (id.length() > MAX_ID_CHARS) {
             return "the example id is " + id.length() + " characters long; it must be 1 to " + MAX_ID_CHARS

@@ -327,9 +327,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             join.evict(runtime, now);
         }
         ModelState state = runtime.state;
-        if (now - state.windowStartMs >= settings.metricsInterval().toMillis()
-                && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
-                        || state.windowLateLabels > 0)) {
+        // a window closes on its interval or, as after a full mini-batch, on its count of examples
+        if (state.windowExamples >= settings.metricsEveryExamples()
+                || now - state.windowStartMs >= settings.metricsInterval().toMillis()
+                        && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
+                                || state.windowLateLabels > 0)) {
             emitMetrics(runtime, now);
         }
     }
