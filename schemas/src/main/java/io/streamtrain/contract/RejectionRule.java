@@ -55,7 +55,9 @@ public enum RejectionRule {
     /** A training weight below 0. */
     NEGATIVE_WEIGHT("negative-weight", Side.LEARNER),
     /** A label whose example did not come within the wait, came labeled, or was rejected. */
-    UNMATCHED_LABEL("unmatched-label", Side.LEARNER);
+    UNMATCHED_LABEL("unmatched-label", Side.LEARNER),
+    /** A label whose example was predicted but stopped waiting for its label (over the bound, or past the wait). */
+    EXAMPLE_EVICTED("example-evicted", Side.LEARNER);
 
     /** Where a rule is enforced. */
     public enum Side {

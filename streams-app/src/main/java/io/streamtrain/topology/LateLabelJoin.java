@@ -25,6 +25,8 @@ final class LateLabelJoin {
 
     /** A label whose example did not come (in time, or at all). Field {@code exampleId}. */
     static final String UNMATCHED_LABEL = RejectionRule.UNMATCHED_LABEL.code();
+    /** A label whose example stopped waiting for it. Field {@code exampleId}. */
+    static final String EXAMPLE_EVICTED = RejectionRule.EXAMPLE_EVICTED.code();
 
     /** What became of a valid label. */
     enum Outcome {
@@ -33,7 +35,9 @@ final class LateLabelJoin {
         /** Its example already had a label: skipped. */
         DUPLICATE,
         /** Its example has not come: the label waits for it. */
-        WAITING
+        WAITING,
+        /** Its example stopped waiting for it: the label was rejected. */
+        REJECTED
     }
 
     /**
@@ -45,12 +49,14 @@ final class LateLabelJoin {
 
     private final LearnerStore store;
     private final Rejections rejections;
+    private final LearnerMetrics metrics;
     private final Duration wait;
     private final int maxPending;
 
-    LateLabelJoin(LearnerStore store, Rejections rejections, Duration wait, int maxPending) {
+    LateLabelJoin(LearnerStore store, Rejections rejections, LearnerMetrics metrics, Duration wait, int maxPending) {
         this.store = store;
         this.rejections = rejections;
+        this.metrics = metrics;
         this.wait = wait;
         this.maxPending = maxPending;
     }
@@ -96,6 +102,17 @@ final class LateLabelJoin {
             log.debug("model {}: skipped a second label for example {}, which has not come yet", runtime.model, id);
             return new Joined(Outcome.DUPLICATE, null);
         }
+        if (runtime.dropped.contains(id)) {
+            // its example came, was predicted and stopped waiting: no wait can bring it back
+            Pending.DroppedExample dropped = store.dropped(runtime.model, id);
+            rejections.reject(record, runtime, new Rejection("exampleId", EXAMPLE_EVICTED, "example '"
+                    + Rejections.abbreviate(id) + "' of model '" + runtime.model + "' was predicted, then stopped "
+                    + "waiting for its label " + (dropped.overBound() ? "because more than " + maxPending
+                            + " examples waited (streamtrain.labels.max.pending)" : "after "
+                            + wait.toMillis() + " ms (streamtrain.labels.wait.ms)")
+                    + "; it is not trained on"));
+            return new Joined(Outcome.REJECTED, null);
+        }
         // the example has not come yet, or it came too long ago, or it came labeled: wait for it, bounded
         byte[] key = rejections.keyBytes(record.key());
         byte[] value = rejections.copiable(key, record.value()) ? record.value() : null;
@@ -123,6 +140,7 @@ final class LateLabelJoin {
     void restore(ModelRuntime runtime) {
         restore(store.awaitingEntries(runtime.model), runtime.awaiting);
         restore(store.waitingLabelEntries(runtime.model), runtime.waitingLabels);
+        restore(store.droppedEntries(runtime.model), runtime.dropped);
     }
 
     private static void restore(List<LearnerStore.PendingEntry> entries, PendingIds ids) {
@@ -131,24 +149,50 @@ final class LateLabelJoin {
         }
     }
 
-    /** Forgets the unlabeled examples over the bound or past the wait: their label did not come in time. */
+    /**
+     * Stops the wait of the unlabeled examples over the bound or past the wait: their label did not come in time.
+     * Each is remembered as dropped, as long as it could have waited, so that its label is rejected at once.
+     */
     private void evictAwaiting(ModelRuntime runtime, long now) {
-        for (String id = runtime.awaiting.evictable(now); id != null; id = runtime.awaiting.evictable(now)) {
-            runtime.awaiting.remove(id);
-            store.deleteAwaiting(runtime.model, id);
+        for (PendingIds.Eviction e = runtime.awaiting.evict(now); e != null; e = runtime.awaiting.evict(now)) {
+            boolean joined = store.awaiting(runtime.model, e.id()).joined();
+            store.deleteAwaiting(runtime.model, e.id());
+            if (joined) {
+                // the marker of an example whose label came, kept to know a second label: nothing stopped waiting
+                continue;
+            }
+            if (e.overBound()) {
+                runtime.state.windowUnlabeledEvicted++;
+            } else {
+                runtime.state.windowUnlabeledExpired++;
+            }
+            metrics.recordUnlabeledDropped(runtime.model, e.overBound());
+            long order = runtime.dropped.add(e.id(), now);
+            store.putDropped(runtime.model, e.id(), new Pending.DroppedExample(order, now, e.overBound()));
+        }
+        for (PendingIds.Eviction e = runtime.dropped.evict(now); e != null; e = runtime.dropped.evict(now)) {
+            store.deleteDropped(runtime.model, e.id());
         }
     }
 
     /** Rejects the labels over the bound or past the wait: their example did not come in time. */
     private void evictWaitingLabels(ModelRuntime runtime, long now) {
-        for (String id = runtime.waitingLabels.evictable(now); id != null;
-                id = runtime.waitingLabels.evictable(now)) {
-            runtime.waitingLabels.remove(id);
+        for (PendingIds.Eviction e = runtime.waitingLabels.evict(now); e != null;
+                e = runtime.waitingLabels.evict(now)) {
+            String id = e.id();
             Pending.WaitingLabel waiting = store.waitingLabel(runtime.model, id);
             store.deleteWaitingLabel(runtime.model, id);
+            if (e.overBound()) {
+                runtime.state.windowLabelsEvicted++;
+            } else {
+                runtime.state.windowLabelsExpired++;
+            }
+            metrics.recordLabelDropped(runtime.model, e.overBound());
             String message = "no unlabeled example with id '" + Rejections.abbreviate(id) + "' came for model '"
-                    + runtime.model + "' within " + wait.toMillis() + " ms or the last " + maxPending
-                    + " waiting examples and labels (it may have come labeled, come earlier than that, or never come)";
+                    + runtime.model + "' " + (e.overBound() ? "before more than " + maxPending + " labels waited "
+                            + "(streamtrain.labels.max.pending)" : "within " + wait.toMillis() + " ms "
+                            + "(streamtrain.labels.wait.ms)")
+                    + " (it may have come labeled, come earlier than its label could wait for, or never come)";
             if (waiting.value() == null) {
                 message += "; the label record is at " + waiting.topic() + "-" + waiting.partition() + "@"
                         + waiting.offset() + ", too large to be copied here";

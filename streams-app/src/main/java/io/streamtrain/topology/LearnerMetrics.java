@@ -71,6 +71,18 @@ final class LearnerMetrics implements AutoCloseable {
         models.computeIfAbsent(model, ModelSensors::new).lateLabels.record();
     }
 
+    /** An unlabeled example stopped waiting for its label: over the bound, or past the wait. */
+    void recordUnlabeledDropped(String model, boolean overBound) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        (overBound ? s.unlabeledEvicted : s.unlabeledExpired).record();
+    }
+
+    /** A label stopped waiting for its example: over the bound, or past the wait. */
+    void recordLabelDropped(String model, boolean overBound) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        (overBound ? s.labelsEvicted : s.labelsExpired).record();
+    }
+
     void recordDuplicate(String model) {
         models.computeIfAbsent(model, ModelSensors::new).duplicates.record();
     }
@@ -114,6 +126,10 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor checkpointBytes;
         final Sensor duplicates;
         final Sensor lateLabels;
+        final Sensor unlabeledEvicted;
+        final Sensor unlabeledExpired;
+        final Sensor labelsEvicted;
+        final Sensor labelsExpired;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -139,6 +155,21 @@ final class LearnerMetrics implements AutoCloseable {
             lateLabels = sensor("late-labels", tags);
             lateLabels.add(name("late-labels-total", "Labels joined to an example that came before them", tags),
                     new CumulativeSum());
+            unlabeledEvicted = total("unlabeled-evicted", "Predicted unlabeled examples that stopped waiting for "
+                    + "their label because too many waited (streamtrain.labels.max.pending)", tags);
+            unlabeledExpired = total("unlabeled-expired", "Predicted unlabeled examples that stopped waiting for "
+                    + "their label after streamtrain.labels.wait.ms", tags);
+            labelsEvicted = total("labels-evicted", "Labels that stopped waiting for their example because too "
+                    + "many waited (streamtrain.labels.max.pending)", tags);
+            labelsExpired = total("labels-expired", "Labels that stopped waiting for their example after "
+                    + "streamtrain.labels.wait.ms", tags);
+        }
+
+        /** A sensor with one cumulative count, {@code <name>-total}. */
+        private Sensor total(String name, String description, Map<String, String> tags) {
+            Sensor sensor = sensor(name, tags);
+            sensor.add(name(name + "-total", description, tags), new CumulativeSum());
+            return sensor;
         }
     }
 }

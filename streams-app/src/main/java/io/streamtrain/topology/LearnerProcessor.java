@@ -80,7 +80,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.labelDeserializer = settings.labelDeserializer().get();
         this.metrics = new LearnerMetrics(context);
         this.rejections = new Rejections(context, budget, metrics, store);
-        this.join = new LateLabelJoin(store, rejections, settings.labelWait(), settings.maxPendingLabels());
+        this.join = new LateLabelJoin(store, rejections, metrics, settings.labelWait(), settings.maxPendingLabels());
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         try {
@@ -229,8 +229,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 }
             }
             case DUPLICATE -> countDuplicate(runtime);
-            case WAITING -> {
-                // kept in the store until its example comes or the wait runs out
+            case WAITING, REJECTED -> {
+                // waiting in the store until its example comes or the wait runs out; or rejected already
             }
         }
     }
@@ -329,9 +329,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         ModelState state = runtime.state;
         // a window closes on its interval or, as after a full mini-batch, on its count of examples
         if (state.windowExamples >= settings.metricsEveryExamples()
-                || now - state.windowStartMs >= settings.metricsInterval().toMillis()
-                        && (state.windowExamples > 0 || state.windowErrors > 0 || state.windowDuplicates > 0
-                                || state.windowLateLabels > 0)) {
+                || now - state.windowStartMs >= settings.metricsInterval().toMillis() && state.windowHasEvents()) {
             emitMetrics(runtime, now);
         }
     }
@@ -361,16 +359,15 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setRmse(!classification && scored ? score.windowRmse() : null)
                 .setExamplesPerSecond(state.windowExamples / seconds)
                 .setBackend(runtime.learner.backend())
+                .setUnlabeledEvicted(state.windowUnlabeledEvicted)
+                .setUnlabeledExpired(state.windowUnlabeledExpired)
+                .setLabelsEvicted(state.windowLabelsEvicted)
+                .setLabelsExpired(state.windowLabelsExpired)
                 .build();
         context.forward(new Record<>(runtime.model, m, now));
         metrics.recordWindow(runtime.model, m);
         score.resetWindow();
-        state.windowStartMs = now;
-        state.windowExamples = 0;
-        state.windowTrained = 0;
-        state.windowErrors = 0;
-        state.windowDuplicates = 0;
-        state.windowLateLabels = 0;
+        state.startWindow(now);
         runtime.saveWithScore(store);
     }
 

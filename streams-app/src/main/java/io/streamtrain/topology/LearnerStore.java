@@ -187,6 +187,23 @@ final class LearnerStore {
         store.delete(StateKeys.waitingLabel(model, exampleId));
     }
 
+    Pending.DroppedExample dropped(String model, String exampleId) {
+        return Pending.DroppedExample.decode(store.get(StateKeys.dropped(model, exampleId)));
+    }
+
+    void putDropped(String model, String exampleId, Pending.DroppedExample dropped) {
+        store.put(StateKeys.dropped(model, exampleId), dropped.encode());
+    }
+
+    void deleteDropped(String model, String exampleId) {
+        store.delete(StateKeys.dropped(model, exampleId));
+    }
+
+    /** The unlabeled examples that stopped waiting for their label, in the order they stopped. */
+    List<PendingEntry> droppedEntries(String model) {
+        return pendingEntries(StateKeys.droppedPrefix(model), Pending.DroppedExample::orderAndArrival);
+    }
+
     /** The predicted unlabeled examples waiting for a label, in arrival order. */
     List<PendingEntry> awaitingEntries(String model) {
         return pendingEntries(StateKeys.awaitingPrefix(model), Pending.AwaitingExample::orderAndArrival);

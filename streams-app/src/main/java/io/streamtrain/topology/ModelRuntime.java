@@ -25,6 +25,8 @@ final class ModelRuntime {
     final PendingIds awaiting;
     /** Labels waiting for their example, or null when late labels are off. */
     final PendingIds waitingLabels;
+    /** Unlabeled examples that stopped waiting for their label, remembered as long as they could have waited. */
+    final PendingIds dropped;
     /** The examples waiting for their mini-batch, in arrival order. */
     List<StoredExample> inbox;
     long nextSeq;
@@ -43,6 +45,7 @@ final class ModelRuntime {
         this.check = ExampleCheck.forLearner(learner);
         this.awaiting = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
         this.waitingLabels = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
+        this.dropped = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
     }
 
     /** Whether late labels are on: then both sides of the join are kept. */

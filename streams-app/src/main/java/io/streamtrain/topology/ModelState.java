@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
+    /** The format before the eviction counters; read with them at zero. */
+    private static final int FORMAT_WITHOUT_EVICTIONS = 3;
 
     /**
      * How many example slots the model's store ring has: example {@code seq} is kept under slot {@code seq % slots},
@@ -45,6 +47,31 @@ final class ModelState {
     long windowErrors;
     long windowDuplicates;
     long windowLateLabels;
+    long windowUnlabeledEvicted;
+    long windowUnlabeledExpired;
+    long windowLabelsEvicted;
+    long windowLabelsExpired;
+
+    /** Whether the current metrics window has anything to report. */
+    boolean windowHasEvents() {
+        return windowExamples > 0 || windowErrors > 0 || windowDuplicates > 0 || windowLateLabels > 0
+                || windowUnlabeledEvicted > 0 || windowUnlabeledExpired > 0 || windowLabelsEvicted > 0
+                || windowLabelsExpired > 0;
+    }
+
+    /** Starts a new metrics window at {@code now}. */
+    void startWindow(long now) {
+        windowStartMs = now;
+        windowExamples = 0;
+        windowTrained = 0;
+        windowErrors = 0;
+        windowDuplicates = 0;
+        windowLateLabels = 0;
+        windowUnlabeledEvicted = 0;
+        windowUnlabeledExpired = 0;
+        windowLabelsEvicted = 0;
+        windowLabelsExpired = 0;
+    }
 
     byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
@@ -69,6 +96,10 @@ final class ModelState {
             out.writeLong(windowErrors);
             out.writeLong(windowDuplicates);
             out.writeLong(windowLateLabels);
+            out.writeLong(windowUnlabeledEvicted);
+            out.writeLong(windowUnlabeledExpired);
+            out.writeLong(windowLabelsEvicted);
+            out.writeLong(windowLabelsExpired);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -79,7 +110,7 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_EVICTIONS) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
@@ -102,6 +133,12 @@ final class ModelState {
             s.windowErrors = in.readLong();
             s.windowDuplicates = in.readLong();
             s.windowLateLabels = in.readLong();
+            if (format >= FORMAT) {
+                s.windowUnlabeledEvicted = in.readLong();
+                s.windowUnlabeledExpired = in.readLong();
+                s.windowLabelsEvicted = in.readLong();
+                s.windowLabelsExpired = in.readLong();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);
         }

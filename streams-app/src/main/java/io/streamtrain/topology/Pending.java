@@ -8,6 +8,7 @@ final class Pending {
 
     private static final byte AWAITING = 1;
     private static final byte JOINED = 2;
+    private static final byte DROPPED = 3;
 
     private Pending() {
     }
@@ -61,6 +62,34 @@ final class Pending {
         }
 
         /** The arrival order and time alone, to restore the index without decoding the example. */
+        static OrderAndArrival orderAndArrival(byte[] bytes) {
+            ByteBuffer in = ByteBuffer.wrap(bytes, 1, 16);
+            return new OrderAndArrival(in.getLong(), in.getLong());
+        }
+    }
+
+    /**
+     * A predicted unlabeled example that stopped waiting for its label, kept as a marker (bounded in number and age
+     * like the waits) so that a label that comes for it later is rejected at once rather than after a wait.
+     *
+     * @param overBound whether it was evicted for the bound on waiting examples, rather than for the wait
+     */
+    record DroppedExample(long order, long droppedAtMs, boolean overBound) {
+
+        byte[] encode() {
+            return ByteBuffer.allocate(1 + 16 + 1).put(DROPPED).putLong(order).putLong(droppedAtMs)
+                    .put((byte) (overBound ? 1 : 0)).array();
+        }
+
+        static DroppedExample decode(byte[] bytes) {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            byte kind = in.get();
+            if (kind != DROPPED) {
+                throw new IllegalStateException("corrupt dropped example in the learner's store (kind " + kind + ")");
+            }
+            return new DroppedExample(in.getLong(), in.getLong(), in.get() != 0);
+        }
+
         static OrderAndArrival orderAndArrival(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes, 1, 16);
             return new OrderAndArrival(in.getLong(), in.getLong());

@@ -47,16 +47,25 @@ final class PendingIds {
         arrivals.remove(id);
     }
 
+    /** An id that stops waiting: over the bound ({@code overBound}), or past the wait. */
+    record Eviction(String id, boolean overBound) {
+    }
+
     /**
-     * The oldest id when it is to be evicted now: when more than the bound wait, or when it has waited longer than
-     * the wait; else null.
+     * Removes and returns the oldest id when it is to be evicted now: when more than the bound wait, or when it has
+     * waited longer than the wait; else null.
      */
-    String evictable(long now) {
+    Eviction evict(long now) {
         if (arrivals.isEmpty()) {
             return null;
         }
         Iterator<Map.Entry<String, Long>> it = arrivals.entrySet().iterator();
         Map.Entry<String, Long> oldest = it.next();
-        return arrivals.size() > max || now - oldest.getValue() > waitMs ? oldest.getKey() : null;
+        boolean overBound = arrivals.size() > max;
+        if (!overBound && now - oldest.getValue() <= waitMs) {
+            return null;
+        }
+        it.remove();
+        return new Eviction(oldest.getKey(), overBound);
     }
 }

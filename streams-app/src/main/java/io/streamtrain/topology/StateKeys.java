@@ -59,6 +59,15 @@ final class StateKeys {
         return awaitingPrefix(model) + exampleId;
     }
 
+    static String droppedPrefix(String model) {
+        return model + SEP + 'x' + SEP;
+    }
+
+    /** An unlabeled example that stopped waiting for its label, by example id. */
+    static String dropped(String model, String exampleId) {
+        return droppedPrefix(model) + exampleId;
+    }
+
     static String waitingLabelPrefix(String model) {
         return model + SEP + 'l' + SEP;
     }

@@ -431,14 +431,18 @@ class LearnerTopologyTest {
             unlabeled.add(e);
             send(e);
         }
-        // 512 predicted: the first 12 were forgotten, so their label waits instead of joining
+        // 512 predicted: the first 12 stopped waiting, so a label for one is rejected at once instead of joining
         sendLabel(label("m", unlabeled.get(0).getId(), 1));
         sendLabel(label("m", unlabeled.get(511).getId(), 1));
         driver.advanceWallClockTime(Duration.ofSeconds(6));
         TrainingMetrics m = metrics.readValuesToList().get(0);
         assertThat(m.getLateLabels()).isEqualTo(1);
-        assertThat(errors.readValuesToList()).extracting(RejectedRecord::getMessage)
-                .singleElement().asString().contains("'early-3'");
+        assertThat(m.getUnlabeledEvicted()).isEqualTo(12);
+        assertThat(m.getLabelsEvicted()).as("early-0 to early-2").isEqualTo(3);
+        assertThat(errors.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.getRule()).isEqualTo("example-evicted");
+            assertThat(r.getMessage()).contains("'" + unlabeled.get(0).getId() + "'");
+        });
     }
 
     @Test

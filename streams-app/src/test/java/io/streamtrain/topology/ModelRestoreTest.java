@@ -51,6 +51,7 @@ class ModelRestoreTest {
     private final java.util.Map<LearnerProcessor, MockProcessorContext<String, SpecificRecord>> processors =
             new java.util.LinkedHashMap<>();
     private long offset;
+    private int maxPending = 10_000;
 
     @BeforeEach
     void makeStore() {
@@ -159,6 +160,21 @@ class ModelRestoreTest {
         restored.learner.close();
     }
 
+    @Test
+    void theExamplesThatStoppedWaitingForALabelAreRememberedAcrossARestart() {
+        maxPending = 40;
+        LearnerProcessor first = processor(SPEC);
+        for (int i = 0; i < 2 * BATCH; i++) {
+            process(first, example("w" + i, null));
+        }
+        ModelRuntime restored = restore(SPEC);
+        assertThat(restored.awaiting.size()).isEqualTo(40);
+        assertThat(restored.dropped.size()).isEqualTo(2 * BATCH - 40);
+        assertThat(restored.dropped.contains("w0")).isTrue();
+        assertThat(restored.awaiting.contains("w" + (2 * BATCH - 1))).isTrue();
+        restored.learner.close();
+    }
+
     private byte[] readSpec() {
         try (var in = getClass().getResourceAsStream("/specs/mlp-classifier.yaml")) {
             return in.readAllBytes();
@@ -171,9 +187,10 @@ class ModelRestoreTest {
         LearnerSettings settings = settings(spec);
         LearnerStore learnerStore = new LearnerStore(store, 1 << 19);
         MockProcessorContext<String, SpecificRecord> context = context();
-        Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()),
-                new LearnerMetrics(context), learnerStore);
-        LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, settings.labelWait(),
+        LearnerMetrics metrics = new LearnerMetrics(context);
+        Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()), metrics,
+                learnerStore);
+        LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, metrics, settings.labelWait(),
                 settings.maxPendingLabels());
         return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(MODEL);
     }
@@ -225,6 +242,7 @@ class ModelRestoreTest {
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
                 model -> spec)
                 .checkpointEveryBatches(2)
+                .maxPendingLabels(maxPending)
                 .labelWait(Duration.ofMinutes(10))
                 .build();
     }
