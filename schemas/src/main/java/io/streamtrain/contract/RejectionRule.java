@@ -40,6 +40,8 @@ public enum RejectionRule {
     UNDECODABLE("undecodable", Side.LEARNER),
     /** A model id outside {@link RecordLimits}. */
     MODEL_ID("model-id", Side.LEARNER),
+    /** A model without a spec, when models without one are rejected. */
+    UNKNOWN_MODEL("unknown-model", Side.LEARNER),
     /** A record key that is not the model id of its value. */
     KEY_MODEL_MISMATCH("key-model-mismatch", Side.LEARNER),
     /** An example id outside {@link RecordLimits}. */

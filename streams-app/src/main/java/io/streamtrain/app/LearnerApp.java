@@ -28,7 +28,6 @@ import io.streamtrain.topology.LearnerSettings;
 import io.streamtrain.topology.LearnerTopics;
 import io.streamtrain.topology.LearnerStoppedException;
 import io.streamtrain.topology.LearnerTopology;
-import io.streamtrain.topology.RecordBudget;
 import io.streamtrain.topology.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -101,14 +100,14 @@ public final class LearnerApp implements AutoCloseable {
     /** Builds the learner from its configuration and starts it. */
     public static LearnerApp start(LearnerConfig config) {
         LearnerTopics topics = topics(config);
-        NetworkSpec spec = checkedSpec(config);
+        ModelSpecs specs = ModelSpecs.load(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         prepareTopics(config, topics);
         LearnerSettings settings = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, config.registryConfig(), false).deserializer(),
-                model -> spec)
+                specs)
                 .checkpointEveryBatches(config.checkpointEveryBatches())
                 .metricsInterval(config.metricsInterval())
                 .metricsEveryExamples(config.metricsEveryExamples())
@@ -123,8 +122,12 @@ public final class LearnerApp implements AutoCloseable {
         Topology topology = builder.build(config.streamsProperties());
         log.debug("learner topology:\n{}", topology.describe());
         LearnerApp app = new LearnerApp(config, topology);
-        log.info("starting the learner: reading {} and {}, writing {}, {}, {}; model spec {}; processing guarantee {}",
-                topics.examples(), topics.labels(), topics.predictions(), topics.metrics(), topics.errors(), config.modelSpec(),
+        log.info("starting the learner: reading {} and {}, writing {}, {}, {}; model spec {}{}{}; processing "
+                + "guarantee {}", topics.examples(), topics.labels(), topics.predictions(), topics.metrics(),
+                topics.errors(), specs.fallback() == null ? "(none: models without their own are rejected)"
+                        : config.modelSpec(),
+                specs.byModel().isEmpty() ? "" : ", own specs for models " + specs.byModel().keySet(),
+                config.modelSpecsDir() == null ? "" : " (from " + config.modelSpecsDir() + ")",
                 config.streamsProperties().get("processing.guarantee"));
         app.streams.start();
         return app;
@@ -167,14 +170,13 @@ public final class LearnerApp implements AutoCloseable {
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
     }
 
+
     /**
-     * The configured spec, loaded and checked against the producer's {@code max.request.size}: a model whose
+     * The configured specs, loaded and checked against the producer's {@code max.request.size}: a model whose
      * predictions or stored examples could not be sent is refused at start, not at its first example.
      */
-    public static NetworkSpec checkedSpec(LearnerConfig config) {
-        NetworkSpec spec = loadSpec(config.modelSpec());
-        new RecordBudget(config.maxRecordBytes()).check(spec);
-        return spec;
+    public static ModelSpecs checkedSpecs(LearnerConfig config) {
+        return ModelSpecs.load(config);
     }
 
     /** Loads a spec from a path, or from the specs shipped with Streamtrain with {@code classpath:<name>}. */

@@ -34,6 +34,10 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String TOPICS_PARTITIONS = "streamtrain.topics.partitions";
     public static final String TOPICS_REPLICATION = "streamtrain.topics.replication.factor";
     public static final String MODEL_SPEC = "streamtrain.model.spec";
+    /** The prefix of the keys that give one model its own spec: {@code streamtrain.model.spec.<model>}. */
+    public static final String MODEL_SPEC_PREFIX = "streamtrain.model.spec.";
+    public static final String MODEL_SPECS_DIR = "streamtrain.model.specs.dir";
+    public static final String MODEL_UNLISTED = "streamtrain.model.unlisted";
     public static final String CHECKPOINT_EVERY_BATCHES = "streamtrain.checkpoint.every.batches";
     public static final String METRICS_INTERVAL_MS = "streamtrain.metrics.interval.ms";
     public static final String METRICS_EVERY_EXAMPLES = "streamtrain.metrics.every.examples";
@@ -65,6 +69,17 @@ public final class LearnerConfig extends AbstractConfig {
                     "The network spec (YAML or JSON) every model is built from: a file path, or classpath:<name> "
                             + "for a spec shipped with Streamtrain.",
                     GROUP_MODEL, 1, Width.LONG, "Model spec")
+            .define(MODEL_SPECS_DIR, Type.STRING, null, Importance.MEDIUM,
+                    "A directory of network specs named by model id: <model>.yaml, <model>.yml or <model>.json. A "
+                            + "model with a file there (or a " + MODEL_SPEC_PREFIX + "<model> key, which wins) is "
+                            + "built from it; the others get " + MODEL_UNLISTED + ".",
+                    GROUP_MODEL, 2, Width.LONG, "Model specs directory")
+            .define(MODEL_UNLISTED, Type.STRING, "default", ConfigDef.ValidString.in("default", "reject"),
+                    Importance.MEDIUM,
+                    "What a model without a spec of its own (" + MODEL_SPEC_PREFIX + "<model>, or a file in "
+                            + MODEL_SPECS_DIR + ") gets: default builds it from " + MODEL_SPEC + "; reject sends "
+                            + "its records to the errors topic with the rule unknown-model.",
+                    GROUP_MODEL, 3, Width.SHORT, "Models without a spec")
             .define(CHECKPOINT_EVERY_BATCHES, Type.INT, 100, Range.between(1, 100_000), Importance.MEDIUM,
                     "Mini-batches a model trains between two checkpoints of its network into the state store. "
                             + "A restart fits again at most this many mini-batches.",
@@ -101,6 +116,8 @@ public final class LearnerConfig extends AbstractConfig {
     private final int partitions;
     private final short replicationFactor;
     private final String modelSpec;
+    private final String modelSpecsDir;
+    private final boolean rejectUnlisted;
     private final int checkpointEveryBatches;
     private final Duration metricsInterval;
     private final long metricsEveryExamples;
@@ -116,6 +133,8 @@ public final class LearnerConfig extends AbstractConfig {
         partitions = getInt(TOPICS_PARTITIONS);
         replicationFactor = getShort(TOPICS_REPLICATION);
         modelSpec = getString(MODEL_SPEC);
+        modelSpecsDir = getString(MODEL_SPECS_DIR);
+        rejectUnlisted = "reject".equals(getString(MODEL_UNLISTED));
         checkpointEveryBatches = getInt(CHECKPOINT_EVERY_BATCHES);
         metricsInterval = Duration.ofMillis(getLong(METRICS_INTERVAL_MS));
         metricsEveryExamples = getLong(METRICS_EVERY_EXAMPLES);
@@ -190,6 +209,27 @@ public final class LearnerConfig extends AbstractConfig {
 
     public String modelSpec() {
         return modelSpec;
+    }
+
+    /** The directory of specs named by model id, or null. */
+    public String modelSpecsDir() {
+        return modelSpecsDir;
+    }
+
+    /** The specs given to single models by {@code streamtrain.model.spec.<model>}: model id → location. */
+    public Map<String, String> modelSpecKeys() {
+        Map<String, String> specs = new java.util.TreeMap<>();
+        originals().forEach((k, v) -> {
+            if (k.startsWith(MODEL_SPEC_PREFIX) && k.length() > MODEL_SPEC_PREFIX.length() && v != null) {
+                specs.put(k.substring(MODEL_SPEC_PREFIX.length()), v.toString().trim());
+            }
+        });
+        return specs;
+    }
+
+    /** Whether a model without a spec of its own is rejected rather than built from the default spec. */
+    public boolean rejectUnlistedModels() {
+        return rejectUnlisted;
     }
 
     public int checkpointEveryBatches() {

@@ -89,7 +89,7 @@ public final class Main implements Callable<Integer> {
             LearnerConfig learnerConfig;
             try {
                 learnerConfig = new LearnerConfig(settings);
-                LearnerApp.checkedSpec(learnerConfig);
+                LearnerApp.checkedSpecs(learnerConfig);
             } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
                 err.println("invalid configuration: " + e.getMessage());
                 return 2;

@@ -85,7 +85,14 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         try {
             // every model with state, so that waiting examples are processed without new input
-            store.models().forEach(this::runtime);
+            for (String model : store.models()) {
+                if (settings.specs().apply(model) == null) {
+                    log.warn("model {} has state in task {} but no spec: its records are rejected ({}) until it has "
+                            + "one again", model, context.taskId(), RejectionRule.UNKNOWN_MODEL);
+                } else {
+                    runtime(model);
+                }
+            }
         } catch (KafkaException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -262,6 +269,13 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             rejections.reject(record, null, new Rejection("key", RejectionRule.KEY_MODEL_MISMATCH.code(),
                     "the record key must be the model id '" + model + "', was "
                             + (record.key() == null ? "null" : "'" + Rejections.abbreviate(record.key()) + "'")));
+            return null;
+        }
+        if (!models.containsKey(model) && settings.specs().apply(model) == null) {
+            rejections.reject(record, null, new Rejection("model", RejectionRule.UNKNOWN_MODEL.code(), "model '"
+                    + model + "' has no spec of its own (streamtrain.model.spec." + model + " or a file in "
+                    + "streamtrain.model.specs.dir), and models without one are rejected "
+                    + "(streamtrain.model.unlisted=reject)"));
             return null;
         }
         return runtime(model);

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param topics the topics read and written
  * @param exampleDeserializer decodes example values (registry wire format); one per stream task is made from it
  * @param labelDeserializer decodes late label values (registry wire format); one per stream task is made from it
- * @param specs the network spec of each model id
+ * @param specs the network spec of each model id, or null for a model that has none (its records are rejected)
  * @param checkpointEveryBatches how many mini-batches a model trains between two checkpoints; bounds the examples
  *     kept for replay, so what a restart replays does not grow with traffic
  * @param metricsInterval how often each model's metrics are written
