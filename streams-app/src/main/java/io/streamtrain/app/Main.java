@@ -11,9 +11,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
-import io.streamtrain.bench.Bench;
-import io.streamtrain.chaos.ChaosCommand;
-import io.streamtrain.demo.DemoCommand;
 import io.streamtrain.learn.SpecValidationException;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -24,10 +21,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The {@code streamtrain} command line. */
+/**
+ * The {@code streamtrain} command line of the learner: {@code run} and {@code config}. The tools' entry point
+ * (tools/, {@code io.streamtrain.tools.ToolsMain}) adds {@code demo}, {@code bench} and {@code chaos} to this same
+ * command line, so that neither they nor what they run on (an embedded broker, a Connect worker) are in the learner.
+ */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, DemoCommand.class, Bench.class, ChaosCommand.class, Main.ConfigReference.class})
+        subcommands = {Main.Run.class, Main.ConfigReference.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -19,6 +19,7 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.EmbeddedSchemaRegistry;
+import io.streamtrain.embedded.ForkedLearner;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 1 on the real broker and registry: the learner runs in a JVM of its own, is killed with
+ * Invariant 1 (docs/architecture.md) on the real broker and registry: the learner runs in a JVM of its own, is killed with
  * SIGKILL mid-stream and started again; afterwards every labeled example was trained on exactly once, there is
  * exactly one committed prediction per example, and the model went on from where it was.
  */
@@ -84,7 +85,7 @@ class ExactlyOnceCrashIT {
 
         Serde<Prediction> predictions = ConfluentAvroSerde.specific(Prediction.class, registryConfig, false);
         Serde<TrainingMetrics> metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registryConfig, false);
-        try (LearnerProcess learner = new LearnerProcess(work, settings);
+        try (ForkedLearner learner = new ForkedLearner("learner", work, settings, "768m");
                 TopicReader<Prediction> predictionReader = new TopicReader<>(kafka.bootstrapServers(),
                         PREFIX + ".predictions", predictions.deserializer());
                 TopicReader<TrainingMetrics> metricsReader = new TopicReader<>(kafka.bootstrapServers(),
@@ -94,7 +95,8 @@ class ExactlyOnceCrashIT {
             List<ConsumerRecord<String, Prediction>> before = predictionReader.readUntil(
                     r -> MODELS.stream().allMatch(m -> r.stream().filter(p -> p.key().equals(m)).count()
                             >= PER_MODEL * 4 / 10) || !learner.isAlive(), Duration.ofMinutes(3));
-            assertThat(learner.isAlive()).as("learner alive before the kill; log:\n%s", learner.logTail()).isTrue();
+            assertThat(learner.isAlive()).as("learner alive before the kill; log:\n%s", learner.logTail(60))
+                    .isTrue();
             learner.kill();
             int committedBeforeKill = before.size();
             assertThat(committedBeforeKill).as("predictions committed before the kill")
@@ -109,7 +111,7 @@ class ExactlyOnceCrashIT {
             List<ConsumerRecord<String, TrainingMetrics>> windows = metricsReader.readUntil(trainedAll,
                     Duration.ofMinutes(5));
             assertThat(trainedAll.test(windows)).as("every labeled example trained on; learner log:\n%s",
-                    learner.logTail()).isTrue();
+                    learner.logTail(60)).isTrue();
             List<ConsumerRecord<String, Prediction>> all = predictionReader.readUntil(
                     r -> r.size() >= 2 * PER_MODEL, Duration.ofMinutes(2));
             // more time for a duplicate to show up, if there were one
@@ -153,7 +155,7 @@ class ExactlyOnceCrashIT {
                 assertThat(accuracyBefore).as("accuracy of %s before the kill", model).isGreaterThan(0.75);
                 assertThat(accuracy(afterRestart)).as("accuracy of %s right after the restart; its windows: %s; "
                         + "learner log:\n%s", model, windowAccuracies(metricsReader.records(), model),
-                        learner.log().lines().filter(l -> l.contains("LearnerProcessor")).toList())
+                        learner.log().lines().filter(l -> l.contains("ModelRestore")).toList())
                         .isGreaterThan(accuracyBefore - 0.08);
                 assertThat(last.getPrequentialAccuracy()).as("prequential accuracy of %s", model)
                         .isGreaterThan(0.8);

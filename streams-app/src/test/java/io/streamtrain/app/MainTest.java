@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.streamtrain.embedded.ForkedLearner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -34,6 +35,18 @@ class MainTest {
         assertThat(run("run", "--help")).isZero();
         assertThat(out.toString()).contains("--config", "--model", "bootstrap.servers", "schema.registry.url",
                 "<prefix>.examples");
+    }
+
+    @Test
+    void theLearnerOffersItsOwnCommandsOnly() {
+        // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
+        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "config");
+    }
+
+    @Test
+    void theForkedLearnerStartsThisMain() {
+        // embedded/ names the learner's entry point as a string: it is built before the learner
+        assertThat(ForkedLearner.MAIN_CLASS).isEqualTo(Main.class.getName());
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * DESIGN.md invariant 3 for the learner: a corpus of bad records (undecodable bytes, the wrong schema, wrong types,
+ * Invariant 3 (docs/architecture.md) for the learner: a corpus of bad records (undecodable bytes, the wrong schema, wrong types,
  * null keys and values, bad model ids and example ids, wrong vector lengths, NaN and infinity, unknown classes, the
  * wrong label kind, bad weights, an oversized record), sent straight to the examples topic between good ones, and a
  * corpus of bad labels sent straight to the labels topic between late labels of good examples. The learner stays

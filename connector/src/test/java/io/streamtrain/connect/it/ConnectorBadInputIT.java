@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * DESIGN.md invariants 2 and 3 at the connector, for a corpus of bad records per source: schemaless JSON, Avro in the
+ * Invariants 2 and 3 (docs/architecture.md) at the connector, for a corpus of bad records per source: schemaless JSON, Avro in the
  * Confluent wire format (through the plugin's converter) and JSON late labels ({@code mode=labels}). Each corpus is
  * sent between good records. The connector and its task stay RUNNING throughout; each bad record is in the DLQ once,
  * with a reason that names the field and the rule (or, for bytes no converter reads, the converter's problem); every

@@ -1,4 +1,4 @@
-package io.streamtrain.chaos;
+package io.streamtrain.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,15 +12,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import io.streamtrain.app.Main;
-
 /**
  * The learner in a JVM of its own, started as {@code bin/streamtrain run --config} starts it (one BLAS thread, a
  * capped heap, ParallelGC, native memory released by the GC), so that it can be killed with SIGKILL (no shutdown
- * hook, no commit, no clean close) and started again on the same configuration and state directory. Every start
- * appends to one log file, after a marker line.
+ * hook, no commit, no clean close) or stopped with SIGTERM as an operator would, and started again on the same
+ * configuration and state directory. Every start appends to one log file, after a marker line. The crash test of
+ * the learner, the chaos campaigns and the memory benchmark all start their learners here.
+ *
+ * <p>The child gets this JVM's class path, which holds the learner wherever this class is used: the learner's test
+ * class path, or the tools' jar, whose manifest names the learner's jar among its libraries.
  */
 public final class ForkedLearner implements AutoCloseable {
+
+    /**
+     * The learner's entry point, by name: embedded/ is below the learner in the build, so it cannot name the class
+     * itself (the learner's MainTest checks that this is its Main).
+     */
+    public static final String MAIN_CLASS = "io.streamtrain.app.Main";
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -28,20 +36,25 @@ public final class ForkedLearner implements AutoCloseable {
     private final Path configFile;
     private final Path logFile;
     private final String heap;
+    private final List<String> jvmOptions;
     private Process process;
     private int starts;
     private long startMark;
-    private boolean killedByUs;
+    private boolean endedByUs;
 
     /**
-     * @param name a name for messages and the log marker, e.g. {@code learner-1}
-     * @param workDir where its properties file and log go (created if missing)
+     * @param name a name for messages, the log marker and its files, e.g. {@code learner-1}
+     * @param workDir where its properties file ({@code <name>.properties}) and log ({@code <name>.log}) go
+     *     (created if missing)
      * @param settings the properties of {@code streamtrain run --config}: Kafka Streams, registry and streamtrain.*
      * @param heap the -Xmx value, e.g. {@code 768m}
+     * @param jvmOptions more options of the child JVM, e.g. {@code -XX:NativeMemoryTracking=summary}
      */
-    public ForkedLearner(String name, Path workDir, Map<String, String> settings, String heap) {
+    public ForkedLearner(String name, Path workDir, Map<String, String> settings, String heap,
+            String... jvmOptions) {
         this.name = name;
         this.heap = heap;
+        this.jvmOptions = List.of(jvmOptions);
         try {
             Files.createDirectories(workDir);
         } catch (IOException e) {
@@ -69,9 +82,10 @@ public final class ForkedLearner implements AutoCloseable {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC",
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Djava.net.preferIPv4Stack=true",
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--config", configFile.toString()));
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, "run", "--config",
+                configFile.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
@@ -84,7 +98,7 @@ public final class ForkedLearner implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the learner JVM " + name, e);
         }
-        killedByUs = false;
+        endedByUs = false;
     }
 
     /** Kills the JVM with SIGKILL and waits for it to be gone. */
@@ -93,9 +107,24 @@ public final class ForkedLearner implements AutoCloseable {
             throw new IllegalStateException(name + " is not running; log:\n" + logTail(40));
         }
         ChildJvm.appendMarker(logFile, name, "SIGKILL to pid " + process.pid());
-        killedByUs = true;
+        endedByUs = true;
         process.destroyForcibly();
         ChildJvm.await(process, STOP_TIMEOUT, "the SIGKILLed learner JVM " + name + " did not die");
+    }
+
+    /**
+     * Stops the JVM as a user would (SIGTERM: the learner closes Kafka Streams cleanly), killing it if it has not
+     * ended within 30 s.
+     *
+     * @return its exit code, or -1 when it has not ended (an interrupt) or was never started
+     */
+    public synchronized int stop() {
+        if (process != null && process.isAlive()) {
+            endedByUs = true;
+            ChildJvm.appendMarker(logFile, name, "SIGTERM to pid " + process.pid());
+            ChildJvm.stop(process, STOP_TIMEOUT, "the learner JVM " + name);
+        }
+        return exitCode();
     }
 
     public synchronized boolean isAlive() {
@@ -104,7 +133,7 @@ public final class ForkedLearner implements AutoCloseable {
 
     /** Whether the JVM ended without being killed or stopped by this object: the learner gave up on its own. */
     public synchronized boolean exitedByItself() {
-        return process != null && !process.isAlive() && !killedByUs;
+        return process != null && !process.isAlive() && !endedByUs;
     }
 
     /** The exit code of the last JVM, or -1 while it runs or before the first start. */
@@ -174,16 +203,23 @@ public final class ForkedLearner implements AutoCloseable {
                 throw new IllegalStateException(name + " did not log '" + text + "' within " + timeout.toSeconds()
                         + " s; log:\n" + logTail(60));
             }
-            Pause.millis(100);
+            pause(100);
         }
     }
 
-    /** Stops the JVM as a user would (SIGTERM: the learner closes cleanly), killing it if it hangs. */
+    /** Stops the JVM as {@link #stop()} does, if it runs. */
     @Override
-    public synchronized void close() {
-        if (process != null && process.isAlive()) {
-            killedByUs = true;
-            ChildJvm.stop(process, STOP_TIMEOUT, "the learner JVM " + name);
+    public void close() {
+        stop();
+    }
+
+    /** Waiting between polls; an interrupt ends the wait with an exception instead of being swallowed. */
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 
-import io.streamtrain.app.Main;
+import io.streamtrain.tools.ToolsMain;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -27,7 +27,7 @@ class BenchTest {
     void theCommandIsRegisteredAndRefusesBadOptionsWithExitCode2() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = ToolsMain.commandLine();
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         assertThat(cli.execute("bench", "--help")).isZero();

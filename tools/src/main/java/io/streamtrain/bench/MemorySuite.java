@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.streamtrain.app.LearnerConfig;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.data.SyntheticStream;
+import io.streamtrain.embedded.ForkedLearner;
 
 /**
  * The learner's memory over a long run: the learner runs in a JVM of its own (as {@code bin/streamtrain run} runs
@@ -80,9 +81,9 @@ final class MemorySuite implements BenchSuite {
         long started;
         context.progress("memory: learner JVM -Xmx%s, %d examples of %s, batch %d, sampled every %.1f s",
                 o.learnerHeap, o.examples, spec.name(), spec.batchSize(), o.sampleSeconds);
-        try (LearnerJvm learner = LearnerJvm.start(dir, settings, o.learnerHeap)) {
-            learner.connect(120_000);
-            long[] heapRange = learner.heapAddressRange();
+        try (ForkedLearner learner = startLearner(dir, settings, o.learnerHeap);
+                LearnerProbe probe = LearnerProbe.attach(learner, 120_000)) {
+            long[] heapRange = probe.heapAddressRange();
             Thread producer = producerThread(stack, prefix, spec.spec().inputSize(), o.examples, progress,
                     producerFailure);
             started = System.nanoTime();
@@ -97,13 +98,13 @@ final class MemorySuite implements BenchSuite {
                 if (producerFailure.get() != null) {
                     throw new IllegalStateException("producing failed", producerFailure.get());
                 }
-                long examples = (long) learner.learnerMetric("examples-total");
+                long examples = (long) probe.learnerMetric("examples-total");
                 progress.set(examples);
-                long[] heap = learner.heap();
+                long[] heap = probe.heap();
                 long now = System.nanoTime();
-                Sample s = new Sample((now - started) / 1e9, examples, learner.rssBytes(), heap[0], heap[1], heap[2],
-                        learner.oldGenerationCollections(), learner.residentBytesIn(heapRange),
-                        learner.jvmNonHeapCommittedBytes(), learner.rocksDbBytes());
+                Sample s = new Sample((now - started) / 1e9, examples, probe.rssBytes(), heap[0], heap[1], heap[2],
+                        probe.oldGenerationCollections(), probe.residentBytesIn(heapRange),
+                        probe.jvmNonHeapCommittedBytes(), probe.rocksDbBytes());
                 samples.add(s);
                 if (now - lastPrint > 30e9 || examples >= o.examples) {
                     context.progress("memory: %.0f s, %d examples, RSS %.0f MB, heap %.0f MB used / %.0f MB",
@@ -126,6 +127,17 @@ final class MemorySuite implements BenchSuite {
         tables.put(name(), summarise(samples, o, spec, context));
         tables.put(name() + "-samples", samplesTable(samples));
         return tables;
+    }
+
+    /**
+     * The learner in a JVM of its own, as {@code bin/streamtrain run} runs it, so that its resident set is the
+     * learner's alone; with Native Memory Tracking, to tell what the JVM itself commits from RocksDB's and ND4J's
+     * memory.
+     */
+    private static ForkedLearner startLearner(Path dir, Map<String, String> settings, String heap) {
+        ForkedLearner learner = new ForkedLearner("learner", dir, settings, heap, "-XX:NativeMemoryTracking=summary");
+        learner.start();
+        return learner;
     }
 
     private static Thread producerThread(BenchStack stack, String prefix, int features, long total, AtomicLong progress,

@@ -2,21 +2,14 @@ package io.streamtrain.bench;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryUsage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,15 +20,14 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 import com.sun.tools.attach.VirtualMachine;
-import io.streamtrain.app.Main;
+import io.streamtrain.embedded.ForkedLearner;
 
 /**
- * The learner in a JVM of its own, started as {@code bin/streamtrain run} starts it (one BLAS thread, a capped heap,
- * ParallelGC, native memory released by the GC), so that its resident set is the learner's alone. Its memory and
- * progress are read from outside: RSS from {@code /proc/<pid>/status}, heap and the learner's metrics over JMX
- * (the JDK attach API starts the JVM's local management agent; nothing listens on a port).
+ * Reads the memory and progress of a learner in a JVM of its own ({@link ForkedLearner}) from outside: RSS from
+ * {@code /proc/<pid>/status}, heap and the learner's metrics over JMX (the JDK attach API starts the JVM's local
+ * management agent; nothing listens on a port).
  */
-final class LearnerJvm implements AutoCloseable {
+final class LearnerProbe implements AutoCloseable {
 
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
     private static final Pattern NMT_HEAP = Pattern.compile("Java Heap \\(reserved=\\d+KB, committed=(\\d+)KB");
@@ -43,53 +35,40 @@ final class LearnerJvm implements AutoCloseable {
             "\\[0x([0-9a-f]+), 0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
     private static final Pattern SMAPS_HEADER = Pattern.compile("([0-9a-f]+)-([0-9a-f]+) ");
 
-    private final Process process;
-    private final Path log;
-    private JMXConnector jmx;
-    private MBeanServerConnection mbeans;
+    private final ForkedLearner learner;
+    private final JMXConnector jmx;
+    private final MBeanServerConnection mbeans;
 
-    private LearnerJvm(Process process, Path log) {
-        this.process = process;
-        this.log = log;
+    private LearnerProbe(ForkedLearner learner, JMXConnector jmx) throws IOException {
+        this.learner = learner;
+        this.jmx = jmx;
+        this.mbeans = jmx.getMBeanServerConnection();
     }
 
-    /** Starts {@code streamtrain run --config} with these settings in a new JVM. */
-    static LearnerJvm start(Path workDir, Map<String, String> settings, String heap) {
-        Path config = workDir.resolve("learner.properties");
-        Path log = workDir.resolve("learner.log");
-        Properties p = new Properties();
-        p.putAll(settings);
-        try (Writer out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-            p.store(out, "memory benchmark learner");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Connects to a started learner over JMX, retrying while its JVM starts. */
+    static LearnerProbe attach(ForkedLearner learner, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        Exception last = null;
+        while (System.currentTimeMillis() < deadline && learner.isAlive()) {
+            try {
+                VirtualMachine vm = VirtualMachine.attach(Long.toString(learner.pid()));
+                try {
+                    String address = vm.startLocalManagementAgent();
+                    return new LearnerProbe(learner, JMXConnectorFactory.connect(new JMXServiceURL(address)));
+                } finally {
+                    vm.detach();
+                }
+            } catch (Exception e) {
+                last = e;
+                Sleep.millis(500);
+            }
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // NativeMemoryTracking=summary: what the JVM itself commits, to tell it from RocksDB's and ND4J's memory
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC",
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-XX:NativeMemoryTracking=summary",
-                "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", "--config", config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().put("OMP_NUM_THREADS", "1");
-        try {
-            return new LearnerJvm(builder.start(), log);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the learner JVM", e);
-        }
+        throw new IllegalStateException("cannot attach to the learner JVM (pid " + learner.pid() + ") over JMX"
+                + (learner.isAlive() ? "" : ": it exited; see " + learner.logFile()), last);
     }
 
-    long pid() {
-        return process.pid();
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
-    Path log() {
-        return log;
+    private long pid() {
+        return learner.pid();
     }
 
     /** The resident set size in bytes, from {@code /proc/<pid>/status}. */
@@ -104,30 +83,6 @@ final class LearnerJvm implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the learner's RSS (Linux /proc only)", e);
         }
-    }
-
-    /** Connects over JMX, retrying while the JVM starts. */
-    void connect(long timeoutMs) {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        Exception last = null;
-        while (System.currentTimeMillis() < deadline && isAlive()) {
-            try {
-                VirtualMachine vm = VirtualMachine.attach(Long.toString(pid()));
-                try {
-                    String address = vm.startLocalManagementAgent();
-                    jmx = JMXConnectorFactory.connect(new JMXServiceURL(address));
-                    mbeans = jmx.getMBeanServerConnection();
-                    return;
-                } finally {
-                    vm.detach();
-                }
-            } catch (Exception e) {
-                last = e;
-                Sleep.millis(500);
-            }
-        }
-        throw new IllegalStateException("cannot attach to the learner JVM (pid " + pid() + ") over JMX"
-                + (isAlive() ? "" : ": it exited; see " + log), last);
     }
 
     /** Heap in use and committed, and the old generation after the last collection, in bytes. */
@@ -255,36 +210,13 @@ final class LearnerJvm implements AutoCloseable {
         return total;
     }
 
-    /** The last lines of the learner's log. */
-    String logTail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    /** Stops the learner as a user would (SIGTERM: it closes Kafka Streams cleanly), forcibly after 30 s. */
+    /** Closes the JMX connection; the learner's JVM is its {@link ForkedLearner}'s to stop. */
     @Override
     public void close() {
-        if (jmx != null) {
-            try {
-                jmx.close();
-            } catch (IOException e) {
-                // the connection ends with the JVM anyway
-            }
-        }
-        if (process.isAlive()) {
-            process.destroy();
-            try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        try {
+            jmx.close();
+        } catch (IOException e) {
+            // the connection ends with the JVM anyway
         }
     }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 2 and the learner's dedupe window, end to end: the packaged connector runs in a Connect worker
+ * Invariant 2 (docs/architecture.md) and the learner's dedupe window, end to end: the packaged connector runs in a Connect worker
  * JVM of its own, which is SIGKILLed mid-stream (at a seeded random point) and replaced by a new one; every source
  * record is then in the examples topic or the DLQ, redelivered records carry their first copy's id and content, and
  * the learner behind it trained each distinct labeled id once and predicted each distinct id once.

@@ -16,12 +16,13 @@ import java.util.TreeSet;
 import io.streamtrain.embedded.BuildOutputs;
 import io.streamtrain.embedded.EmbeddedConnectWorker;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
+import io.streamtrain.embedded.ForkedLearner;
 
 /**
  * A crash campaign against the Connect sink and the learner behind it: JSON records stream into a user topic, the
  * Streamtrain connector (the packaged plugin, in a Connect worker JVM of its own, {@link ForkedConnectWorker}) maps
  * them to examples, and a learner JVM trains on them; the campaign SIGKILLs the worker at random points and starts a
- * new one. Then it checks DESIGN.md invariant 2 (every source record is in the examples topic or the DLQ), that a
+ * new one. Then it checks invariant 2 (docs/architecture.md) (every source record is in the examples topic or the DLQ), that a
  * redelivered record carries the same id and content, and that the learner's dedupe window kept it from training
  * twice on an id: examples trained = distinct labeled ids, one prediction per distinct id.
  */
@@ -108,7 +109,8 @@ public final class ConnectorCampaign {
                         Integer.toString(plan.offsetFlushMs())));
         ForkedLearner learner = new ForkedLearner("learner", dir.resolve("learner"),
                 LearnerCampaign.learnerSettings(kafka.bootstrapServers(), registryUrl, prefix,
-                        dir.resolve("learner").resolve("state"), plan.dedupeWindow()), "768m");
+                        dir.resolve("learner").resolve("state"), plan.dedupeWindow()), "768m",
+                LearnerCampaign.PREFER_IPV4);
         SourceFeeder feeder = new SourceFeeder(kafka.bootstrapServers(), source, models, plan.records(),
                 plan.badEvery(), plan.rate(), plan.seed());
         List<Disruption> disruptions = new ArrayList<>();

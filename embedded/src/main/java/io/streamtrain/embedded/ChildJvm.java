@@ -1,4 +1,4 @@
-package io.streamtrain.chaos;
+package io.streamtrain.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,14 +10,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
-/** What the campaigns' child JVMs (learners, Connect workers) share: log markers and stopping them. */
-final class ChildJvm {
+/**
+ * What the child JVMs of the tests and the tools (learners, Connect workers) share: log markers and stopping them.
+ */
+public final class ChildJvm {
 
     private ChildJvm() {
     }
 
     /** Appends {@code ==== <time> <name>: <event>} to a child's log, so that its log reads as a timeline. */
-    static void appendMarker(Path logFile, String name, String event) {
+    public static void appendMarker(Path logFile, String name, String event) {
         String line = "==== " + Instant.now() + " " + name + ": " + event + System.lineSeparator();
         try {
             Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
@@ -28,7 +30,7 @@ final class ChildJvm {
     }
 
     /** Stops a child as an operator would (SIGTERM); kills it (SIGKILL) when it has not ended within the timeout. */
-    static void stop(Process process, Duration timeout, String what) {
+    public static void stop(Process process, Duration timeout, String what) {
         if (process == null || !process.isAlive()) {
             return;
         }
@@ -45,7 +47,7 @@ final class ChildJvm {
     }
 
     /** Waits for a child to end; fails with {@code failure} when it has not within the timeout. */
-    static void await(Process process, Duration timeout, String failure) {
+    public static void await(Process process, Duration timeout, String failure) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException(failure + " within " + timeout.toSeconds() + " s");

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.streamtrain.embedded.ChildJvm;
 import io.streamtrain.embedded.ConnectJson;
 import io.streamtrain.embedded.EmbeddedConnectWorker;
 import com.fasterxml.jackson.databind.JsonNode;

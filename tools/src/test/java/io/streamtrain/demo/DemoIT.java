@@ -18,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.streamtrain.app.Main;
+import io.streamtrain.tools.ToolsMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,7 +70,7 @@ class DemoIT {
                 "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Djava.io.tmpdir=" + tmp,
                 "-Dstreamtrain.registry.jar=" + System.getProperty("streamtrain.registry.jar"),
                 "-Dstreamtrain.connector.zip=" + System.getProperty("streamtrain.connector.zip"),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo"));
+                "-cp", System.getProperty("java.class.path"), ToolsMain.class.getName(), "demo"));
         command.addAll(List.of(options));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(work.resolve("demo.out").toFile())

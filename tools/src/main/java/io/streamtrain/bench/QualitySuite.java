@@ -73,7 +73,7 @@ final class QualitySuite implements BenchSuite {
         Map<String, List<Pass>> moa = new LinkedHashMap<>();
         if (moaClassPath.isEmpty()) {
             table.note("MOA learners not run: MOA is not on the class path and no bench-lib/ directory with its jar "
-                    + "was found next to the application (./mvnw package copies it to streams-app/target/bench-lib/).");
+                    + "was found next to the application (./mvnw package copies it to tools/target/bench-lib/).");
         } else {
             for (String learner : without("none", o.moaLearners)) {
                 for (int run = 0; run < o.runs; run++) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN.md invariant 1 under crash campaigns on the real broker and registry, with the learner in JVMs of its own
+ * Invariant 1 (docs/architecture.md) under crash campaigns on the real broker and registry, with the learner in JVMs of its own
  * (the campaigns of {@code streamtrain chaos}, on a smaller stream): SIGKILLs at random points (seeded; the seed is
  * printed) and a broker restart; then every labeled example was trained on once, there is one committed prediction
  * per example id, the TrainingMetrics windows add up to the models' counters, and every redelivered copy was

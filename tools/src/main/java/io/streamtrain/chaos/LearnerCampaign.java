@@ -19,12 +19,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
+import io.streamtrain.embedded.ForkedLearner;
 import org.apache.kafka.common.utils.Utils;
 
 /**
  * A crash campaign against the learner on a real broker and registry: learner JVMs ({@link ForkedLearner}) read a
  * stream of examples while the campaign SIGKILLs them and restarts the broker at random points of the stream; then
- * it reads back what was committed and checks DESIGN.md invariant 1 and the metrics: every labeled example trained
+ * it reads back what was committed and checks invariant 1 (docs/architecture.md) and the metrics: every labeled example trained
  * on once, one prediction per example id, the TrainingMetrics windows adding up to the model's counters, and every
  * redelivered copy skipped.
  *
@@ -33,7 +34,7 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class LearnerCampaign {
 
-    /** LearnerProcessor's line for a restored model; the groups: model, version, trained, generation, replayed, ... */
+    /** ModelRestore's line for a restored model; the groups: model, version, trained, generation, replayed, ... */
     private static final Pattern RESTORED = Pattern.compile("model (\\S+) restored at version (\\d+) \\((\\d+) "
             + "examples trained\\): checkpoint generation (-?\\d+), (\\d+) examples fitted again in (\\d+) "
             + "batches, (\\d+) waiting, (?:\\d+ waiting for a label, \\d+ labels waiting for their example, )?"
@@ -42,6 +43,8 @@ public final class LearnerCampaign {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
     private static final int MAX_UNEXPECTED_EXITS = 5;
+    /** The learner JVMs prefer IPv4, as the test JVMs do (test.argLine): every component listens on 127.0.0.1. */
+    static final String PREFER_IPV4 = "-Djava.net.preferIPv4Stack=true";
 
     /**
      * What to do.
@@ -202,7 +205,7 @@ public final class LearnerCampaign {
             String name = "learner-" + i;
             Path dir = workDir.resolve(plan.prefix()).resolve(name);
             ForkedLearner learner = new ForkedLearner(name, dir, learnerSettings(kafka.bootstrapServers(), registryUrl,
-                    plan.prefix(), dir.resolve("state"), plan.dedupeWindow()), "768m");
+                    plan.prefix(), dir.resolve("state"), plan.dedupeWindow()), "768m", PREFER_IPV4);
             learners.add(learner);
             marks.add(learner.logMark());
             learner.start();

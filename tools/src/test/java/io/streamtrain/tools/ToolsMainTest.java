@@ -1,0 +1,46 @@
+package io.streamtrain.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ToolsMainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = ToolsMain.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void offersEveryCommandOfBinStreamtrain() {
+        assertThat(ToolsMain.commandLine().getSubcommands().keySet())
+                .containsExactly("run", "demo", "bench", "chaos", "config");
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("run", "config", "demo", "bench", "chaos");
+    }
+
+    @Test
+    void theLearnersCommandsAreTheLearnersOwn() {
+        assertThat(run("run", "--help")).isZero();
+        assertThat(out.toString()).contains("--config", "--model", "bootstrap.servers");
+        assertThat(run("config")).isZero();
+        assertThat(out.toString()).contains("streamtrain.topic.prefix");
+    }
+
+    @Test
+    void theToolsRefuseBadOptionsWithExitCode2() {
+        assertThat(run("demo", "--dataset", "no-such-dataset")).isEqualTo(2);
+        assertThat(err.toString()).contains("--dataset");
+        assertThat(run("chaos", "--help")).isZero();
+        assertThat(out.toString()).contains("--kills", "--examples");
+    }
+}
