@@ -5,7 +5,7 @@
 #   ./mvnw -B -DskipTests package
 #   docker build -f docker/learner.Dockerfile -t streamtrain/learner:0.1.0-SNAPSHOT .
 # (docker compose -f docker/docker-compose.yml up does the second step.) Run it with a learner.properties mounted at
-# /etc/streamtrain/learner.properties: README.md, "Run it with Docker Compose".
+# /etc/streamtrain/learner.properties: docs/compose.md, "Run it with Docker Compose".
 FROM eclipse-temurin:17.0.19_10-jre-noble
 
 # A system user without a login; its home holds JavaCPP's cache of the natives it unpacks (~400 MB, first start).

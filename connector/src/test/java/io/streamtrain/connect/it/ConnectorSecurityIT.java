@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * over either; with the wrong password its task fails with a trace a user can act on. Every log line of this JVM is
  * captured meanwhile (worker, broker and plugin, at INFO): no password appears in one, nor in the status the REST API
  * reports. The REST API returns connector configurations as they were submitted (Connect masks nothing there); a
- * secret given through a config provider ({@code ${file:...}}) stays out of it, which is what the README advises.
+ * secret given through a config provider ({@code ${file:...}}) stays out of it, which is what docs/connector.md
+ * advises.
  * Every socket this JVM listens on (the broker's four listeners, Connect's REST API) is on 127.0.0.1.
  */
 @ExtendWith(ConnectStack.Resolver.class)

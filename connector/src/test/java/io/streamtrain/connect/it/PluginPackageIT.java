@@ -35,7 +35,8 @@ class PluginPackageIT {
             assertThat(manifest.path("owner").path("username").asText()).isNotBlank();
 
             assertThat(names).contains(top + "doc/configuration.rst", top + "doc/configuration.html",
-                    top + "doc/README.md");
+                    top + "doc/README.md", top + "doc/connector.md", top + "doc/registry.md");
+            assertThat(read(zip, top + "doc/connector.md")).contains("dead-letter");
             assertThat(read(zip, top + "doc/configuration.rst")).contains("feature.<name>.type", "producer.bootstrap.servers");
 
             List<String> jars = names.stream().filter(n -> n.startsWith(top + "lib/") && n.endsWith(".jar"))
