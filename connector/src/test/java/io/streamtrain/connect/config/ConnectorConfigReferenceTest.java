@@ -1,12 +1,6 @@
 package io.streamtrain.connect.config;
 
-import static org.assertj.core.api.Assertions.fail;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
+import io.streamtrain.embedded.CommittedReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,43 +11,10 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectorConfigReferenceTest {
 
-    static final String UPDATE_PROPERTY = "streamtrain.reference.update";
-
-    private static final Path FILE = Path.of(System.getProperty("basedir", "."))
-            .resolve(Path.of("..", "docs", "reference", "connector-configuration.rst")).normalize();
-
-    private static final String REGENERATE = "./mvnw -B -ntp test -pl connector -am "
-            + "-Dtest=ConnectorConfigReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -D" + UPDATE_PROPERTY
-            + "=true";
-
     @Test
-    void theCommittedReferenceIsTheOneTheCodeGenerates() throws IOException {
-        String generated = ConfigReference.rst();
-        if (Boolean.getBoolean(UPDATE_PROPERTY)) {
-            Files.createDirectories(FILE.getParent());
-            Files.writeString(FILE, generated, StandardCharsets.UTF_8);
-        }
-        if (!Files.isRegularFile(FILE)) {
-            fail(FILE + " is missing; generate it with: " + REGENERATE);
-        }
-        String committed = Files.readString(FILE, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        if (!committed.equals(generated)) {
-            fail(FILE + " is not the reference the code generates (" + firstDifference(committed, generated)
-                    + "); regenerate it with: " + REGENERATE);
-        }
-    }
-
-    /** The first line where the two texts differ, both versions, for the failure message. */
-    static String firstDifference(String committed, String generated) {
-        String[] a = committed.split("\n", -1);
-        String[] b = generated.split("\n", -1);
-        for (int i = 0; i < Math.max(a.length, b.length); i++) {
-            String x = i < a.length ? a[i] : "<end of file>";
-            String y = i < b.length ? b[i] : "<end of file>";
-            if (!x.equals(y)) {
-                return "line " + (i + 1) + " is \"" + x + "\" in the file but \"" + y + "\" from the code";
-            }
-        }
-        return "they differ";
+    void theCommittedReferenceIsTheOneTheCodeGenerates() {
+        CommittedReference.check(CommittedReference.inRepository("docs/reference/connector-configuration.rst"),
+                ConfigReference.rst(), "./mvnw -B -ntp test -pl connector -am -Dtest=ConnectorConfigReferenceTest "
+                        + "-Dsurefire.failIfNoSpecifiedTests=false -D" + CommittedReference.UPDATE_PROPERTY + "=true");
     }
 }
