@@ -99,8 +99,12 @@ public final class LearnerApp implements AutoCloseable {
 
     /** Builds the learner from its configuration and starts it. */
     public static LearnerApp start(LearnerConfig config) {
+        return start(config, ModelSpecs.load(config));
+    }
+
+    /** Starts the learner with the specs already loaded and checked from its configuration. */
+    public static LearnerApp start(LearnerConfig config, ModelSpecs specs) {
         LearnerTopics topics = topics(config);
-        ModelSpecs specs = ModelSpecs.load(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         prepareTopics(config, topics);
@@ -170,14 +174,6 @@ public final class LearnerApp implements AutoCloseable {
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
     }
 
-
-    /**
-     * The configured specs, loaded and checked against the producer's {@code max.request.size}: a model whose
-     * predictions or stored examples could not be sent is refused at start, not at its first example.
-     */
-    public static ModelSpecs checkedSpecs(LearnerConfig config) {
-        return ModelSpecs.load(config);
-    }
 
     /** Loads a spec from a path, or from the specs shipped with Streamtrain with {@code classpath:<name>}. */
     public static NetworkSpec loadSpec(String location) {

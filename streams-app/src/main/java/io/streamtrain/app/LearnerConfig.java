@@ -118,6 +118,7 @@ public final class LearnerConfig extends AbstractConfig {
     private final String modelSpec;
     private final String modelSpecsDir;
     private final boolean rejectUnlisted;
+    private final int maxRecordBytes;
     private final int checkpointEveryBatches;
     private final Duration metricsInterval;
     private final long metricsEveryExamples;
@@ -143,6 +144,7 @@ public final class LearnerConfig extends AbstractConfig {
         labelsMaxPending = getInt(LABELS_MAX_PENDING);
         labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
         validate();
+        maxRecordBytes = parseMaxRecordBytes();
     }
 
     private void validate() {
@@ -164,7 +166,6 @@ public final class LearnerConfig extends AbstractConfig {
             throw new ConfigException(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                     "must be exactly_once_v2 (the default) or at_least_once");
         }
-        maxRecordBytes();
     }
 
     /**
@@ -172,6 +173,10 @@ public final class LearnerConfig extends AbstractConfig {
      * the learner keeps every record it writes under.
      */
     public int maxRecordBytes() {
+        return maxRecordBytes;
+    }
+
+    private int parseMaxRecordBytes() {
         String prefixed = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
         String key = originals().containsKey(prefixed) ? prefixed : ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
         Object value = originals().get(key);

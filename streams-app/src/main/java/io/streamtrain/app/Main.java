@@ -88,14 +88,16 @@ public final class Main implements Callable<Integer> {
                 settings.put(LearnerConfig.MODEL_SPEC, model);
             }
             LearnerConfig learnerConfig;
+            ModelSpecs specs;
             try {
                 learnerConfig = new LearnerConfig(settings);
-                LearnerApp.checkedSpecs(learnerConfig);
+                // loaded and checked once, before anything connects
+                specs = ModelSpecs.load(learnerConfig);
             } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
                 err.println("invalid configuration: " + e.getMessage());
                 return 2;
             }
-            LearnerApp app = LearnerApp.start(learnerConfig);
+            LearnerApp app = LearnerApp.start(learnerConfig, specs);
             Thread hook = new Thread(app::close, "streamtrain-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             Optional<Throwable> failure = app.awaitStop();

@@ -23,10 +23,8 @@ public final class ExampleCheck {
     /** A training weight below 0 (a NaN or infinite one breaks {@link #NON_FINITE}). Field {@code weight}. */
     public static final String NEGATIVE_WEIGHT = RejectionRule.NEGATIVE_WEIGHT.code();
 
-    /** An example id that is empty or longer than {@link #MAX_ID_CHARS}. Field {@code id} (or {@code exampleId}). */
+    /** An example id outside {@link RecordLimits#idProblem}. Field {@code id} (or {@code exampleId}). */
     public static final String ID_LENGTH = RejectionRule.ID_LENGTH.code();
-    /** The longest example id taken: ids are kept in memory and in the store to recognise redeliveries. */
-    public static final int MAX_ID_CHARS = RecordLimits.MAX_ID_CHARS;
 
     private final int inputSize;
     private final boolean classification;

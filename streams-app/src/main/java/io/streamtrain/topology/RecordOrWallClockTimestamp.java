@@ -14,6 +14,6 @@ public final class RecordOrWallClockTimestamp implements TimestampExtractor {
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
         long timestamp = record.timestamp();
-        return timestamp >= 0 ? timestamp : Math.max(0L, System.currentTimeMillis());
+        return timestamp >= 0 ? timestamp : System.currentTimeMillis();
     }
 }
