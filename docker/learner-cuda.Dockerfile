@@ -31,9 +31,11 @@ COPY streams-app/target/cuda/lib/ lib/
 COPY streams-app/target/cuda/streamtrain-streams-app.jar ./
 
 USER streamtrain
+# the full log on the container's output (docker compose logs), not in a file inside the container
 ENV OMP_NUM_THREADS=1 \
     STREAMTRAIN_HEAP=-Xmx1g \
-    STREAMTRAIN_JAVA_OPTS=""
+    STREAMTRAIN_JAVA_OPTS="" \
+    STREAMTRAIN_LOG_FILE=-
 VOLUME ["/var/lib/streamtrain/state"]
 ENTRYPOINT ["/bin/sh", "-c", "exec java $STREAMTRAIN_HEAP -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 $STREAMTRAIN_JAVA_OPTS -jar /opt/streamtrain/streamtrain-streams-app.jar \"$@\"", "streamtrain"]
 CMD ["run", "--config", "/etc/streamtrain/learner.properties"]

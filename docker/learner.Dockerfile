@@ -24,10 +24,12 @@ COPY streams-app/target/streamtrain-streams-app.jar ./
 USER streamtrain
 # One BLAS thread per learner thread (more were slower); a capped heap, ParallelGC, and native memory (DL4J's
 # arrays live off-heap) released by the GC without an upper bound of its own. STREAMTRAIN_HEAP and
-# STREAMTRAIN_JAVA_OPTS are the knobs bin/streamtrain has too.
+# STREAMTRAIN_JAVA_OPTS are the knobs bin/streamtrain has too. STREAMTRAIN_LOG_FILE=-: the full log on the container's
+# output, for docker compose logs, instead of a file inside the container.
 ENV OMP_NUM_THREADS=1 \
     STREAMTRAIN_HEAP=-Xmx1g \
-    STREAMTRAIN_JAVA_OPTS=""
+    STREAMTRAIN_JAVA_OPTS="" \
+    STREAMTRAIN_LOG_FILE=-
 VOLUME ["/var/lib/streamtrain/state"]
 # exec: java is PID 1 and gets SIGTERM, so the learner closes Kafka Streams cleanly on docker stop
 ENTRYPOINT ["/bin/sh", "-c", "exec java $STREAMTRAIN_HEAP -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 $STREAMTRAIN_JAVA_OPTS -jar /opt/streamtrain/streamtrain-streams-app.jar \"$@\"", "streamtrain"]

@@ -95,7 +95,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             broker.close();
             throw e;
         }
-        Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+        StopHooks.add(broker.shutdownHook);
         return broker;
     }
 
@@ -173,11 +173,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            // the JVM is already shutting down, or the hook was never added: nothing to remove
-        }
+        StopHooks.remove(shutdownHook);
     }
 
     private void stopQuietly() {

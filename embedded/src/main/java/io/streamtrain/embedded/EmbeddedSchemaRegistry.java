@@ -138,11 +138,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook will stop the process anyway
-        }
+        StopHooks.remove(shutdownHook);
         int exitCode = stopProcess(process);
         deleteRecursively(workDir);
         log.info("Schema registry on port {} stopped (exit code {})", port, exitCode);
@@ -163,12 +159,12 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 stopProcess(process);
                 deleteRecursively(workDir);
             }, "schema-registry-shutdown-" + port);
-            Runtime.getRuntime().addShutdownHook(hook);
+            StopHooks.add(hook);
             try {
                 awaitReady(process, port, logFile);
             } catch (PortTakenException e) {
                 // the free port was taken between our check and the registry's bind: try another
-                removeHook(hook);
+                StopHooks.remove(hook);
                 stopProcess(process);
                 if (attempt >= START_ATTEMPTS) {
                     throw new IllegalStateException("Schema registry could not bind a port in " + START_ATTEMPTS
@@ -177,7 +173,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
                 log.warn("Port {} was taken before the schema registry could bind it; retrying on another port", port);
                 continue;
             } catch (RuntimeException | Error e) {
-                removeHook(hook);
+                StopHooks.remove(hook);
                 stopProcess(process);
                 throw e;
             }
@@ -308,14 +304,6 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
             }
         }
         return process.isAlive() ? -1 : process.exitValue();
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // shutting down already: the hook runs and stops the process
-        }
     }
 
     // --- helpers

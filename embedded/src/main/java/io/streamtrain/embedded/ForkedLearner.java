@@ -85,7 +85,8 @@ public final class ForkedLearner implements AutoCloseable {
                 "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, "run", "--config",
-                configFile.toString()));
+                configFile.toString(), "--log-file", "-"));
+        // "--log-file -": the full log on its output, which goes to this launcher's log file
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

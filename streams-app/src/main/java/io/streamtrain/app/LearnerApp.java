@@ -326,6 +326,14 @@ public final class LearnerApp implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
+    /**
+     * Makes {@link #awaitStop()} return (with no error) without closing anything, so that the thread that waits
+     * there closes the learner itself: what a Ctrl-C asks for. Returns at once.
+     */
+    public void requestStop() {
+        stopped.countDown();
+    }
+
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));

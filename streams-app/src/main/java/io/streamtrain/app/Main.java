@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -32,6 +34,8 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** How long a Ctrl-C waits for the components to close in order before it stops what is left itself. */
+    public static final Duration STOP_BOUND = Duration.ofSeconds(40);
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
@@ -68,6 +72,16 @@ public final class Main implements Callable<Integer> {
                 description = "A setting that overrides the properties file; may be repeated.")
         Map<String, String> overrides = new LinkedHashMap<>();
 
+        @Option(names = "--log-file", paramLabel = "FILE",
+                defaultValue = "${env:" + LogOutput.LOG_FILE_ENV + ":-logs/streamtrain-run.log}",
+                description = {"Where the full log goes (default: ${DEFAULT-VALUE}; STREAMTRAIN_LOG_FILE sets it);",
+                    "the terminal gets Streamtrain's warnings and every error. '-': the full log on the terminal",
+                    "only, as in the Docker image."})
+        String logFile;
+
+        @Option(names = {"-v", "--verbose"}, description = "The full log on the terminal too.")
+        boolean verbose;
+
         @Spec
         CommandSpec spec;
 
@@ -97,13 +111,39 @@ public final class Main implements Callable<Integer> {
                 err.println("invalid configuration: " + e.getMessage());
                 return 2;
             }
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                LogOutput.configure(logFile, verbose).ifPresent(logPath -> {
+                    out.println("the learner's full log: " + logPath
+                            + (verbose ? "" : " (--verbose: on the terminal too)"));
+                    out.flush();
+                });
+            } catch (IllegalArgumentException e) {
+                err.println("--log-file: " + e.getMessage());
+                return 2;
+            }
             LearnerApp app = LearnerApp.start(learnerConfig, specs);
-            Thread hook = new Thread(app::close, "streamtrain-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            // Ctrl-C or SIGTERM (docker stop) wakes awaitStop; this thread closes the learner
+            try (ShutdownRequest shutdown = ShutdownRequest.install(app::requestStop, STOP_BOUND, app::close)) {
+                return awaitAndClose(app, shutdown, out);
+            }
+        }
+
+        private static int awaitAndClose(LearnerApp app, ShutdownRequest shutdown, PrintWriter out)
+                throws InterruptedException {
             Optional<Throwable> failure = app.awaitStop();
+            if (shutdown.requested()) {
+                out.println("stopping the learner ...");
+                out.flush();
+            }
+            long start = System.nanoTime();
+            // closed first, so that the status line is the last one: why, where, and what the exit status means
+            app.close();
+            if (shutdown.requested()) {
+                out.printf(Locale.ROOT, "stopped the learner (%.1f s)%n", (System.nanoTime() - start) / 1e9);
+                out.flush();
+            }
             if (failure.isPresent()) {
-                // closed first, so that this is the last line: why, where, and what the exit status means
-                app.close();
                 int status = LearnerApp.exitStatus(failure.get());
                 log.error("the learner stopped with exit status {} ({}): {}", status,
                         status == LearnerApp.EXIT_OUTAGE ? "the cluster or the registry stayed out of reach; restart "

@@ -161,6 +161,15 @@ class ExactlyOnceCrashIT {
                         .isGreaterThan(0.8);
             }
             assertThat(learner.log()).contains("restored at version");
+
+            // SIGTERM, as docker stop or Ctrl-C: the main thread closes the learner, says so, and the JVM exits
+            long stopMark = learner.logMark();
+            long signalled = System.nanoTime();
+            assertThat(learner.stop()).as("exit status after SIGTERM (128 + 15)").isEqualTo(143);
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(15));
+            assertThat(learner.logSince(stopMark)).contains("stopping the learner ...")
+                    .containsPattern("stopped the learner \\(\\d+\\.\\d s\\)")
+                    .doesNotContain("Exception", "ERROR");
         }
     }
 

@@ -97,4 +97,15 @@ class MainTest {
         assertThat(run("run", "--config", config.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("processing.guarantee");
     }
+
+    @Test
+    void aLogFileThatCannotBeWrittenIsRefusedBeforeAnythingStarts() throws IOException {
+        Path config = dir.resolve("learner.properties");
+        Files.writeString(config, "bootstrap.servers=127.0.0.1:9092\nschema.registry.url=http://127.0.0.1:1\n"
+                + "streamtrain.model.spec=classpath:specs/mlp-classifier.yaml\n");
+        Path file = Files.writeString(dir.resolve("plain"), "x");
+        assertThat(run("run", "--config", config.toString(), "--log-file", file.resolve("run.log").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("--log-file: cannot create the directory of " + file.resolve("run.log"));
+    }
 }

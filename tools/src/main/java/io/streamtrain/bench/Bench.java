@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.streamtrain.app.ShutdownRequest;
 import io.streamtrain.embedded.TempDirectories;
+import io.streamtrain.tools.SignalStop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,6 +55,9 @@ public final class Bench implements Callable<Integer> {
     @Mixin
     BenchOptions options = new BenchOptions();
 
+    /** The exit status after Ctrl-C: 128 + SIGINT. */
+    static final int STOPPED = 130;
+
     @Spec
     CommandSpec spec;
 
@@ -71,11 +76,26 @@ public final class Bench implements Callable<Integer> {
         Machine machine = Machine.current();
         out.println("streamtrain bench " + String.join(" ", suites) + " — " + machine);
         out.flush();
+        // Ctrl-C interrupts this thread: the suite in progress unwinds, closing its learner, then the registry and
+        // the broker; the JVM exits after that
+        try (ShutdownRequest shutdown = SignalStop.interruptingThisThread()) {
+            return runSuites(selected, machine, shutdown, out, err);
+        }
+    }
+
+    private int runSuites(List<BenchSuite> selected, Machine machine, ShutdownRequest shutdown, PrintWriter out,
+            PrintWriter err) {
         Path work = TempDirectories.create("streamtrain-bench-");
         int failed = 0;
-        try (BenchStack stack = new BenchStack()) {
+        try (BenchStack stack = new BenchStack();
+                SignalStop.InterruptCleared cleared = SignalStop.interruptCleared()) {
             BenchContext context = new BenchContext(options, stack, out, machine, work);
             for (BenchSuite suite : selected) {
+                if (shutdown.requested()) {
+                    out.println("stopping: the suites left are not run");
+                    out.flush();
+                    return STOPPED;
+                }
                 out.println();
                 out.println("== " + suite.name() + ": " + suite.description());
                 out.flush();
@@ -90,6 +110,11 @@ public final class Bench implements Callable<Integer> {
                         out.println("  written: " + files.stream().map(Path::toString).toList());
                     }
                 } catch (Exception e) {
+                    if (shutdown.requested()) {
+                        // interrupted by Ctrl-C: not a failure of the suite, and no stack trace
+                        out.println("suite " + suite.name() + " stopped by a signal");
+                        continue;
+                    }
                     failed++;
                     err.println("suite " + suite.name() + " failed: " + e);
                     e.printStackTrace(err);

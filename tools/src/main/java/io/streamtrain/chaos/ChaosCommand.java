@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import io.streamtrain.app.ShutdownRequest;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.EmbeddedSchemaRegistry;
 import io.streamtrain.embedded.TempDirectories;
+import io.streamtrain.tools.SignalStop;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -118,12 +120,21 @@ public final class ChaosCommand implements Callable<Integer> {
         long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         out.printf("streamtrain chaos, seed %d (rerun with --seed %d), started %s%n", s, s, Instant.now());
         out.flush();
+        // Ctrl-C interrupts this thread: the campaign in progress unwinds, closing its learners and workers, then
+        // the registry and the broker; the logs are copied and the JVM exits after that
+        try (ShutdownRequest shutdown = SignalStop.interruptingThisThread()) {
+            return campaigns(s, out, shutdown);
+        }
+    }
+
+    private int campaigns(long s, PrintWriter out, ShutdownRequest shutdown) throws IOException {
         Files.createDirectories(outDir);
         Path work = TempDirectories.create("streamtrain-chaos-");
         List<CampaignOutcome> outcomes = new ArrayList<>();
         long started = System.nanoTime();
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.start();
-                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start()) {
+                EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start();
+                SignalStop.InterruptCleared cleared = SignalStop.interruptCleared()) {
             out.printf("Kafka at %s, schema registry at %s%n", kafka.bootstrapServers(), registry.url());
             out.flush();
             if (examples > 0) {
@@ -144,6 +155,15 @@ public final class ChaosCommand implements Callable<Integer> {
                 outcomes.add(new ConnectorCampaign(plan, kafka, registry.url(), work, out).run());
                 report(outcomes, out, started);
             }
+        } catch (RuntimeException e) {
+            if (!shutdown.requested()) {
+                throw e;
+            }
+            // Ctrl-C: everything above is closed by now, in the reverse order of its start
+            out.printf("stopped by a signal; %s has the campaigns that finished%n",
+                    outDir.resolve("chaos-report.md").toAbsolutePath());
+            out.flush();
+            return 130;
         } finally {
             copyLogs(work, outDir.resolve("logs"));
             TempDirectories.delete(work);

@@ -55,7 +55,12 @@ public final class Demo implements AutoCloseable {
     public record Options(Dataset dataset, long examples, String model, boolean keepRunning) {
     }
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    /** The exit status after a stop asked for by a signal (Ctrl-C): 128 + SIGINT, as a shell reports it. */
+    static final int STOPPED = 130;
+    /** How long the replay may take to notice a stop and flush what it has sent. */
+    private static final Duration REPLAY_STOP = Duration.ofSeconds(10);
+
+    private final Deque<Started> started = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final PrintStream out;
@@ -80,12 +85,15 @@ public final class Demo implements AutoCloseable {
         long total = Math.min(options.examples(), data.size().orElse(Long.MAX_VALUE));
 
         out.println("starting Kafka, the schema registry, Connect and the learner on 127.0.0.1 ...");
-        EmbeddedKafkaBroker kafka = keep(EmbeddedKafkaBroker.start());
+        EmbeddedKafkaBroker kafka = keep("stopped Kafka", EmbeddedKafkaBroker.start());
         kafka.createTopic(SOURCE_TOPIC, 1);
         kafka.createTopic(DLQ_TOPIC, 1);
-        EmbeddedSchemaRegistry registry = keep(EmbeddedSchemaRegistry.start());
+        EmbeddedSchemaRegistry registry = keep("stopped the schema registry", EmbeddedSchemaRegistry.start());
         Path stateDir = TempDirectories.create("streamtrain-demo-state-");
-        keep(() -> TempDirectories.delete(stateDir));
+        keep("removed the learner's state", () -> TempDirectories.delete(stateDir));
+        if (stopRequested.get()) {
+            return STOPPED;
+        }
 
         Map<String, Object> learnerSettings = new HashMap<>();
         learnerSettings.put("bootstrap.servers", kafka.bootstrapServers());
@@ -95,26 +103,37 @@ public final class Demo implements AutoCloseable {
         learnerSettings.put(LearnerConfig.TOPIC_PREFIX, PREFIX);
         learnerSettings.put(LearnerConfig.MODEL_SPEC, options.model());
         learnerSettings.put(LearnerConfig.METRICS_INTERVAL_MS, "1000");
-        LearnerApp learner = keep(LearnerApp.start(new LearnerConfig(learnerSettings)));
+        LearnerApp learner = keep("stopped the learner", LearnerApp.start(new LearnerConfig(learnerSettings)));
+        if (stopRequested.get()) {
+            return STOPPED;
+        }
 
         Path plugin = BuildOutputs.locate("streamtrain.connector.zip", "STREAMTRAIN_CONNECTOR_ZIP",
                 "connector/target/streamtrain-connector-*.zip", "Build it with ./mvnw -DskipTests package");
-        EmbeddedConnectWorker connect = keep(EmbeddedConnectWorker.builder(kafka.bootstrapServers())
-                .pluginZip(plugin)
-                .workerProperty("offset.flush.interval.ms", "1000")
-                .start());
+        EmbeddedConnectWorker connect = keep("stopped the connector and the Connect worker",
+                EmbeddedConnectWorker.builder(kafka.bootstrapServers())
+                        .pluginZip(plugin)
+                        .workerProperty("offset.flush.interval.ms", "1000")
+                        .start());
         out.printf(Locale.ROOT, "Kafka at %s, schema registry at %s, Connect REST at %s%n",
                 kafka.bootstrapServers(), registry.url(), connect.restUrl());
         connect.createConnector(CONNECTOR, connectorConfig(data, kafka, registry));
         connect.awaitRunning(CONNECTOR, 1, Duration.ofMinutes(1));
+        if (stopRequested.get()) {
+            return STOPPED;
+        }
 
         out.printf(Locale.ROOT, "replaying %d examples of %s as JSON into %s; the learner trains %s on them%n",
                 total, data.name(), SOURCE_TOPIC, spec.name().orElse(options.model()));
         Thread replay = new Thread(() -> replay(data, total, kafka), "demo-replay");
-        replay.setDaemon(true);
         replay.start();
+        keep("stopped the replay", () -> {
+            stopRequested.set(true);
+            replay.join(REPLAY_STOP.toMillis());
+        });
 
-        ProgressPrinter progress = keep(new ProgressPrinter(kafka.bootstrapServers(), PREFIX + ".metrics",
+        ProgressPrinter progress = keep("stopped the progress reader", new ProgressPrinter(
+                kafka.bootstrapServers(), PREFIX + ".metrics",
                 ConfluentAvroSerde.specific(TrainingMetrics.class, Map.of("schema.registry.url", registry.url()),
                         false).deserializer(), MODEL, out));
         long lastProgress = System.nanoTime();
@@ -129,13 +148,16 @@ public final class Demo implements AutoCloseable {
                 break;
             }
             if (learner.streams().state().hasCompletedShutdown()) {
-                out.println("the learner stopped; see its log above");
+                out.println("the learner stopped; the error above and the full log say why");
                 return 1;
             }
             if (!options.keepRunning() && System.nanoTime() - lastProgress > STALL_TIMEOUT.toNanos()) {
                 out.println("no progress for " + STALL_TIMEOUT.toMinutes() + " minutes; stopping");
                 return 1;
             }
+        }
+        if (stopRequested.get()) {
+            return STOPPED;
         }
         out.println(progress.summary());
         return 0;
@@ -221,33 +243,59 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    /** Remembers a started component for {@link #close()}; one started after close (Ctrl-C) is stopped at once. */
-    private synchronized <T extends AutoCloseable> T keep(T component) {
-        if (closed.get()) {
-            closeQuietly(component);
-            throw new IllegalStateException("the demo was stopped while it started");
+    /**
+     * Remembers a started component for {@link #close()}, with the line that says it was stopped; one started after
+     * close is stopped at once.
+     */
+    private <T extends AutoCloseable> T keep(String stoppedLine, T component) {
+        synchronized (started) {
+            if (!closed.get()) {
+                started.push(new Started(stoppedLine, component));
+                return component;
+            }
         }
-        started.push(component);
-        return component;
+        closeQuietly(component);
+        throw new IllegalStateException("the demo was stopped while it started");
     }
 
-    /** Stops every component in the reverse order of their start and removes their files; safe to call twice. */
+    /**
+     * Stops every component in the reverse order of their start (the progress reader, the replay, Connect, the
+     * learner, the registry, Kafka), from the calling thread, one line each; safe to call twice.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         stopRequested.set(true);
-        while (!started.isEmpty()) {
-            closeQuietly(started.pop());
+        while (true) {
+            Started next;
+            synchronized (started) {
+                next = started.poll();
+            }
+            if (next == null) {
+                return;
+            }
+            long start = System.nanoTime();
+            boolean ok = closeQuietly(next.component());
+            out.printf(Locale.ROOT, "%s%s (%.1f s)%n", next.stoppedLine(), ok ? "" : ", with an error (see the log)",
+                    (System.nanoTime() - start) / 1e9);
         }
     }
 
-    private static void closeQuietly(AutoCloseable component) {
+    private record Started(String stoppedLine, AutoCloseable component) {
+    }
+
+    private static boolean closeQuietly(AutoCloseable component) {
         try {
             component.close();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (Exception e) {
             log.warn("stopping {} failed", component, e);
+            return false;
         }
     }
 }

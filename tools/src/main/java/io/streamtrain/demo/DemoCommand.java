@@ -7,10 +7,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.streamtrain.app.LogOutput;
+import io.streamtrain.app.Main;
+import io.streamtrain.app.ShutdownRequest;
 import io.streamtrain.data.CsvDataset;
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.DatasetFormatException;
 import io.streamtrain.data.FashionMnist;
+import io.streamtrain.embedded.StopHooks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Starts Kafka (KRaft), a schema registry, a Connect worker with the Streamtrain plugin and the",
             "learner, all on 127.0.0.1, replays a labeled dataset as JSON through the connector, and shows the",
-            "learner's progress read from its metrics topic. Ctrl-C stops everything it started."},
+            "learner's progress read from its metrics topic. Ctrl-C stops everything it started, in the reverse",
+            "order of the start. The full log goes to a file; the terminal shows progress and what needs acting on."},
         footer = {"", "Datasets:",
             "  fashion-mnist        the 10,000 Fashion-MNIST test images shipped with Streamtrain (default)",
             "  fashion-mnist-full   the 70,000 images of Debian's dataset-fashion-mnist package",
@@ -46,6 +51,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the replay, until Ctrl-C.")
     boolean keepRunning;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+            defaultValue = "${env:" + LogOutput.LOG_FILE_ENV + ":-logs/streamtrain-demo.log}",
+            description = {"Where the full log goes (default: ${DEFAULT-VALUE}); the terminal gets the progress,",
+                "Streamtrain's warnings and every error. '-': the full log on the terminal."})
+    String logFile;
+
+    @Option(names = {"-v", "--verbose"}, description = "The full log on the terminal too.")
+    boolean verbose;
+
     @Spec
     CommandSpec spec;
 
@@ -63,27 +77,23 @@ public final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("--examples must be at least 1, was " + examples);
             return 2;
         }
-        Demo demo = new Demo(out);
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            demo.requestStop();
-            demo.close();
-            try {
-                main.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "streamtrain-demo-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return demo.run(new Demo.Options(data, examples, model, keepRunning));
-        } finally {
-            out.println("stopping ...");
-            demo.close();
+            LogOutput.configure(logFile, verbose).ifPresent(file -> out.println("the demo's full log: " + file
+                    + (verbose ? "" : " (--verbose: on the terminal too)")));
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("--log-file: " + e.getMessage());
+            return 2;
+        }
+        // Ctrl-C asks the demo to stop; this thread then closes what it started, in the reverse order of the start
+        StopHooks.leaveToOwner();
+        Demo demo = new Demo(out);
+        try (ShutdownRequest shutdown = ShutdownRequest.install(demo::requestStop, Main.STOP_BOUND,
+                StopHooks::runLeftovers)) {
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down (Ctrl-C): the hook is running
+                return demo.run(new Demo.Options(data, examples, model, keepRunning));
+            } finally {
+                out.println("stopping ...");
+                demo.close();
             }
         }
     }

@@ -23,14 +23,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code streamtrain demo} as a user runs it, in a JVM of its own: it ends with its summary line, and, after a run to
- * the end as after Ctrl-C (SIGTERM), leaves no process, port or temporary directory behind.
+ * {@code streamtrain demo} as a user runs it, in a JVM of its own: it ends with its summary line, keeps its full log
+ * in the file it names and the terminal quiet, and, after a run to the end as after Ctrl-C (SIGTERM), leaves no
+ * process, port or temporary directory behind. On Ctrl-C it stops its components in the reverse order of their
+ * start, a line each, within {@link #STOP_BOUND}, and almost nothing is logged meanwhile.
  */
 class DemoIT {
 
     private static final Pattern ADDRESSES = Pattern.compile(
             "Kafka at 127\\.0\\.0\\.1:(\\d+), schema registry at http://127\\.0\\.0\\.1:(\\d+)/\\S+, "
                     + "Connect REST at http://127\\.0\\.0\\.1:(\\d+)/?");
+
+    /** The bound on a stop after Ctrl-C that the demo promises (it takes 4-5 s on a 2-core machine). */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(10);
+    private static final List<String> STOP_LINES = List.of("stopped the progress reader", "stopped the replay",
+            "stopped the connector and the Connect worker", "stopped the learner", "removed the learner's state",
+            "stopped the schema registry", "stopped Kafka");
 
     @TempDir
     Path work;
@@ -46,6 +54,10 @@ class DemoIT {
         assertThat(out).containsPattern("(?m)^examples=\\d+ +trained=\\d+ .*loss=.*accuracy=");
         assertThat(out).containsPattern("(?m)^examples=600 trained=600 accuracy=\\d+\\.\\d+% loss=\\d+\\.\\d+");
         assertNothingLeft(out, tmp);
+        assertThat(out).contains("the demo's full log: " + logFile());
+        // the full log is in the file, the terminal has none of it
+        assertThat(Files.readString(logFile())).contains("StreamtrainSinkTask", "LearnerApp", "KafkaStreams");
+        assertThat(errors()).as("the terminal's standard error").isEmpty();
     }
 
     @Test
@@ -57,10 +69,27 @@ class DemoIT {
             Thread.sleep(500);
         }
         assertThat(output()).as("progress before Ctrl-C").contains("trained=");
+        long loggedBefore = Files.readAllLines(logFile()).size();
+        long signalled = System.nanoTime();
         demo.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
         assertThat(demo.waitFor(2, TimeUnit.MINUTES)).as("the demo stops on SIGTERM").isTrue();
+        Duration took = Duration.ofNanos(System.nanoTime() - signalled);
         String out = output();
-        assertThat(out).contains("stopping ...");
+        assertThat(took).as("from the signal to the exit; output:\n%s", out).isLessThan(STOP_BOUND);
+
+        // a line per component, in the reverse order of their start, and nothing else
+        List<String> afterStop = out.lines().dropWhile(line -> !line.equals("stopping ...")).skip(1).toList();
+        assertThat(afterStop).as("what the demo printed after 'stopping ...'").hasSize(STOP_LINES.size());
+        for (int i = 0; i < STOP_LINES.size(); i++) {
+            assertThat(afterStop.get(i)).matches(Pattern.quote(STOP_LINES.get(i)) + " \\(\\d+\\.\\d s\\)");
+        }
+        assertThat(errors()).as("the terminal's standard error").isEmpty();
+        // almost nothing logged while stopping: the components stop in order, none sees another gone
+        List<String> logged = Files.readAllLines(logFile());
+        List<String> loggedWhileStopping = logged.subList((int) loggedBefore, logged.size());
+        assertThat(loggedWhileStopping).as("logged after the signal").hasSizeLessThan(30)
+                .noneMatch(line -> line.contains(" ERROR ") || line.startsWith("\tat ") || line.contains("Exception"));
+        assertThat(loggedWhileStopping.stream().filter(line -> line.contains(" WARN "))).hasSizeLessThan(5);
         assertNothingLeft(out, tmp);
     }
 
@@ -70,13 +99,22 @@ class DemoIT {
                 "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Djava.io.tmpdir=" + tmp,
                 "-Dstreamtrain.registry.jar=" + System.getProperty("streamtrain.registry.jar"),
                 "-Dstreamtrain.connector.zip=" + System.getProperty("streamtrain.connector.zip"),
-                "-cp", System.getProperty("java.class.path"), ToolsMain.class.getName(), "demo"));
+                "-cp", System.getProperty("java.class.path"), ToolsMain.class.getName(), "demo",
+                "--log-file", logFile().toString()));
         command.addAll(List.of(options));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(work.resolve("demo.out").toFile())
                 .redirectError(work.resolve("demo.err").toFile());
         builder.environment().put("OMP_NUM_THREADS", "1");
         return builder.start();
+    }
+
+    private Path logFile() {
+        return work.resolve("logs").resolve("demo.log");
+    }
+
+    private String errors() throws IOException {
+        return Files.readString(work.resolve("demo.err"), StandardCharsets.UTF_8);
     }
 
     private String output() throws IOException {
