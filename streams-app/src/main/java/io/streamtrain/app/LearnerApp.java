@@ -23,6 +23,7 @@ import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.registry.ExampleDeserializer;
 import io.streamtrain.registry.SchemaRegistryException;
 import io.streamtrain.topology.LearnerSettings;
 import io.streamtrain.topology.LearnerTopics;
@@ -109,7 +110,8 @@ public final class LearnerApp implements AutoCloseable {
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         prepareTopics(config, topics);
         LearnerSettings settings = LearnerSettings.builder(topics,
-                () -> ConfluentAvroSerde.specific(Example.class, config.registryConfig(), false).deserializer(),
+                // examples written with the Example schema itself are read straight into their feature arrays
+                () -> ExampleDeserializer.create(config.registryConfig()),
                 () -> ConfluentAvroSerde.specific(Label.class, config.registryConfig(), false).deserializer(),
                 specs)
                 .checkpointEveryBatches(config.checkpointEveryBatches())

@@ -267,9 +267,9 @@ public final class LearnerConfig extends AbstractConfig {
 
     /**
      * The Kafka Streams properties: every key that is not Streamtrain's own, with Streamtrain's defaults where the
-     * user set nothing: exactly-once, a bounded commit interval, the learner's application id, larger polls, and a
-     * producer {@code linger.ms} of 5 ms instead of Kafka Streams' 100 ms, which held predictions back under
-     * at_least_once (exactly-once flushes at each commit anyway).
+     * user set nothing: exactly-once, a bounded commit interval, the learner's application id, larger polls and
+     * fetches, and a producer {@code linger.ms} of 5 ms instead of Kafka Streams' 100 ms, which held predictions back
+     * under at_least_once (exactly-once flushes at each commit anyway).
      */
     public Properties streamsProperties() {
         Properties p = new Properties();
@@ -279,6 +279,10 @@ public final class LearnerConfig extends AbstractConfig {
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         // a client default goes in with its prefix, which wins over the plain key: only when the user set neither
         clientDefault(p, StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "1000");
+        // 8 MiB per partition and fetch (Kafka's default is 1 MiB): ~2,600 examples of 784 features instead of
+        // ~330, so that the stream thread waits less often for the next fetch (bench pipeline: +4-8%)
+        clientDefault(p, StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                Integer.toString(8 << 20));
         clientDefault(p, StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         originals().forEach((k, v) -> {
             if (!k.startsWith("streamtrain.")) {

@@ -15,6 +15,7 @@ import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
+import io.streamtrain.registry.FloatVector;
 import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecord;
@@ -150,7 +151,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return;
         }
         List<Float> featureList = example.getFeatures();
-        float[] features = featureList instanceof PrimitivesArrays.FloatArray ? toArray(featureList) : null;
+        // the array itself when the example was read straight into one; a copy from Avro's primitive list
+        float[] features = featureList instanceof FloatVector vector ? vector.array()
+                : featureList instanceof PrimitivesArrays.FloatArray ? toArray(featureList) : null;
         Object label = example.getLabel();
         Target target = StoredExample.LabelCodec.target(label);
         rejection = features != null ? runtime.check.check(features, target) : runtime.check.check(featureList, target);

@@ -23,7 +23,8 @@ class LearnerConfigTest {
     @Test
     void clientDefaultsApplyOnlyWhereTheUserSetNeitherThePrefixedNorThePlainKey() {
         Properties defaults = new LearnerConfig(minimal()).streamsProperties();
-        assertThat(defaults).containsEntry("producer.linger.ms", "5").containsEntry("consumer.max.poll.records", "1000");
+        assertThat(defaults).containsEntry("producer.linger.ms", "5").containsEntry("consumer.max.poll.records", "1000")
+                .containsEntry("consumer.max.partition.fetch.bytes", "8388608");
 
         Map<String, Object> plain = minimal();
         plain.put("linger.ms", "50");

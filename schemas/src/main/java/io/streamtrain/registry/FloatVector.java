@@ -1,0 +1,32 @@
+package io.streamtrain.registry;
+
+import java.util.AbstractList;
+import java.util.RandomAccess;
+
+/**
+ * A fixed-size list view of a {@code float[]}, as {@link ExampleDeserializer} hands out an example's features: a
+ * reader that wants the values takes {@link #array()} rather than boxing each one. Read-only.
+ */
+public final class FloatVector extends AbstractList<Float> implements RandomAccess {
+
+    private final float[] values;
+
+    FloatVector(float[] values) {
+        this.values = values;
+    }
+
+    /** The values themselves, not a copy: the caller owns them from here. */
+    public float[] array() {
+        return values;
+    }
+
+    @Override
+    public Float get(int index) {
+        return values[index];
+    }
+
+    @Override
+    public int size() {
+        return values.length;
+    }
+}
