@@ -29,10 +29,12 @@ import picocli.CommandLine.Spec;
             "",
             "Suites:",
             "  limit     raw DL4J test-then-train examples/s per batch size, in-process, no Kafka",
-            "  pipeline  examples/s through the broker and the learner per guarantee and batch size, and its ratio "
-                + "to limit",
+            "  pipeline  examples/s through the broker and the learner per spec (20 and 784 features), guarantee and "
+                + "batch size, and its ratio to limit",
             "  latency   event produced → prediction readable, p50/p95/p99, per guarantee, commit interval and load",
             "  ingest    Connect sink records/s per task, JSON source topic → examples topic",
+            "  e2e       JSON events with 784-element arrays → connector → learner → predictions: events/s, and the "
+                + "CPU of each part",
             "  memory    learner RSS and heap over a long run (--examples), sampled",
             "  quality   one pass over Fashion-MNIST: prequential accuracy of the network specs and MOA learners",
             "  all       all of them, in this order",
@@ -41,15 +43,16 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  bin/streamtrain bench limit pipeline --runs 5",
             "  bin/streamtrain bench latency --rates 2000 --commit-intervals 100",
+            "  bin/streamtrain bench e2e --e2e-events 50000",
             "  bin/streamtrain bench memory --examples 2000000",
             "  bin/streamtrain bench quality --dataset fashion-mnist-full"})
 public final class Bench implements Callable<Integer> {
 
     private static final List<BenchSuite> SUITES = List.of(new LimitSuite(), new PipelineSuite(), new LatencySuite(),
-            new IngestSuite(), new MemorySuite(), new QualitySuite());
+            new IngestSuite(), new E2eSuite(), new MemorySuite(), new QualitySuite());
 
     @Parameters(arity = "1..*", paramLabel = "SUITE",
-            description = "limit, pipeline, latency, ingest, memory, quality, or all.")
+            description = "limit, pipeline, latency, ingest, e2e, memory, quality, or all.")
     List<String> suites = new ArrayList<>();
 
     @Mixin
@@ -161,6 +164,9 @@ public final class Bench implements Callable<Integer> {
         }
         if (o.rates.stream().anyMatch(r -> r < 1) || o.commitIntervals.stream().anyMatch(c -> c < 1)) {
             throw new IllegalArgumentException("--rates and --commit-intervals must be positive");
+        }
+        if (o.e2eEvents < 1000) {
+            throw new IllegalArgumentException("--e2e-events must be at least 1000, was " + o.e2eEvents);
         }
         if (o.examples < 1000 || o.records < 100 || o.window < 1) {
             throw new IllegalArgumentException("--examples must be at least 1000, --records at least 100, --window "

@@ -20,9 +20,24 @@ public final class BenchOptions {
     Path out;
 
     @Option(names = "--spec", paramLabel = "SPEC", defaultValue = "classpath:specs/mlp-classifier.yaml",
-            description = "Network spec of limit, pipeline, latency and memory (on a synthetic separable stream of "
-                    + "its input size). Default: ${DEFAULT-VALUE}.")
+            description = "Network spec of limit, latency and memory (on a synthetic separable stream of its input "
+                    + "size). Default: ${DEFAULT-VALUE}.")
     String spec;
+
+    @Option(names = "--e2e-spec", paramLabel = "SPEC", defaultValue = "classpath:specs/fashion-mnist-mlp.yaml",
+            description = "e2e: the network spec; its input size is the length of the events' arrays. Default: "
+                    + "${DEFAULT-VALUE}.")
+    String e2eSpec;
+
+    @Option(names = "--e2e-events", paramLabel = "N", defaultValue = "30000",
+            description = "e2e: JSON events per run. Default: ${DEFAULT-VALUE}.")
+    long e2eEvents;
+
+    @Option(names = "--pipeline-specs", paramLabel = "SPEC,...", split = ",",
+            defaultValue = "classpath:specs/mlp-classifier.yaml,classpath:specs/fashion-mnist-mlp.yaml",
+            description = "pipeline: the network specs to run, narrow and wide examples (on a synthetic separable "
+                    + "stream of each one's input size). Default: ${DEFAULT-VALUE}.")
+    List<String> pipelineSpecs = new ArrayList<>();
 
     @Option(names = "--batch-sizes", paramLabel = "N,...", split = ",", defaultValue = "1,8,32,128,512",
             description = "Mini-batch sizes of limit and pipeline. Default: ${DEFAULT-VALUE}.")

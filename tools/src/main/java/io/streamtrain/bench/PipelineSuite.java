@@ -34,8 +34,13 @@ final class PipelineSuite implements BenchSuite {
     @Override
     public Map<String, ResultTable> run(BenchContext context) throws Exception {
         BenchOptions o = context.options();
-        BenchSpec base = BenchSpec.load(o.spec);
-        ResultTable table = new ResultTable("pipeline: broker + learner, " + base.name(),
+        List<BenchSpec> specs = new ArrayList<>();
+        for (String spec : o.pipelineSpecs) {
+            specs.add(BenchSpec.load(spec));
+        }
+        ResultTable table = new ResultTable("pipeline: broker + learner, "
+                + String.join(" and ", specs.stream().map(BenchSpec::name).toList()),
+                ResultTable.Column.text("spec"),
                 ResultTable.Column.text("guarantee"),
                 ResultTable.Column.number("batch", "%.0f"),
                 ResultTable.Column.summary("pipeline ex/s", "%.0f"),
@@ -44,38 +49,8 @@ final class PipelineSuite implements BenchSuite {
                 ResultTable.Column.text("target ≥ 0.9"));
         Map<String, Profile.Report> profiles = new LinkedHashMap<>();
         List<String> profileNotes = new ArrayList<>();
-        for (String guarantee : o.guarantees) {
-            for (int batch : o.batchSizes) {
-                BenchSpec spec = base.withBatch(batch);
-                Path specFile = spec.writeTo(context.work(), "pipeline-b" + batch);
-                NetworkSpec network = spec.spec();
-                List<Double> pipeline = new ArrayList<>();
-                List<Double> limit = new ArrayList<>();
-                List<Double> ratio = new ArrayList<>();
-                for (int run = 0; run < o.runs; run++) {
-                    double l = LimitSuite.measure(network, batch, o.seconds);
-                    long backlog = backlog(l, o.seconds, o.maxBacklog, batch);
-                    String label = guarantee + "-b" + batch + "-r" + (run + 1);
-                    Path recording = o.profile && run == 0
-                            ? o.out.resolve("profiles").resolve("pipeline-" + label + ".jfr") : null;
-                    Result result = measure(context, network, specFile, guarantee, backlog, label, recording);
-                    double p = result.examplesPerSecond();
-                    if (result.profile() != null) {
-                        profiles.put(label, result.profile());
-                        context.out().println(result.profile().table("where the time goes: pipeline " + label, 12)
-                                .toText());
-                        profileNotes.add("Profile of " + label + ": " + result.profile().headline());
-                    }
-                    limit.add(l);
-                    pipeline.add(p);
-                    ratio.add(p / l);
-                    context.progress("pipeline %s batch %d run %d: %.0f examples/s (%d examples), limit %.0f, "
-                            + "ratio %.2f", guarantee, batch, run + 1, p, backlog, l, p / l);
-                }
-                Summary r = Summary.of(ratio);
-                table.row(guarantee, batch, Summary.of(pipeline), Summary.of(limit), r,
-                        r.median() >= 0.9 ? "met" : String.format("%.0f%% short", (0.9 - r.median()) / 0.9 * 100));
-            }
+        for (BenchSpec base : specs) {
+            measureSpec(context, base, table, profiles, profileNotes);
         }
         table.note("Ratio: each run's pipeline figure over the limit measured just before it in the same JVM; the "
                 + "broker runs in this JVM too and shares the CPUs.");
@@ -91,6 +66,45 @@ final class PipelineSuite implements BenchSuite {
         profiles.forEach((label, report) -> tables.put(name() + "-profile-" + label,
                 report.table("where the time goes: pipeline " + label, 25)));
         return tables;
+    }
+
+    /** The rows of one spec: each guarantee and batch size, {@code --runs} times. */
+    private static void measureSpec(BenchContext context, BenchSpec base, ResultTable table,
+            Map<String, Profile.Report> profiles, List<String> profileNotes) {
+        BenchOptions o = context.options();
+        for (String guarantee : o.guarantees) {
+            for (int batch : o.batchSizes) {
+                BenchSpec spec = base.withBatch(batch);
+                Path specFile = spec.writeTo(context.work(), "pipeline-" + base.name() + "-b" + batch);
+                NetworkSpec network = spec.spec();
+                List<Double> pipeline = new ArrayList<>();
+                List<Double> limit = new ArrayList<>();
+                List<Double> ratio = new ArrayList<>();
+                for (int run = 0; run < o.runs; run++) {
+                    double l = LimitSuite.measure(network, batch, o.seconds);
+                    long backlog = backlog(l, o.seconds, o.maxBacklog, batch);
+                    String label = base.name() + "-" + guarantee + "-b" + batch + "-r" + (run + 1);
+                    Path recording = o.profile && run == 0
+                            ? o.out.resolve("profiles").resolve("pipeline-" + label + ".jfr") : null;
+                    Result result = measure(context, network, specFile, guarantee, backlog, label, recording);
+                    double p = result.examplesPerSecond();
+                    if (result.profile() != null) {
+                        profiles.put(label, result.profile());
+                        context.out().println(result.profile().table("where the time goes: pipeline " + label, 12)
+                                .toText());
+                        profileNotes.add("Profile of " + label + ": " + result.profile().headline());
+                    }
+                    limit.add(l);
+                    pipeline.add(p);
+                    ratio.add(p / l);
+                    context.progress("pipeline %s %s batch %d run %d: %.0f examples/s (%d examples), limit %.0f, "
+                            + "ratio %.2f", base.name(), guarantee, batch, run + 1, p, backlog, l, p / l);
+                }
+                Summary r = Summary.of(ratio);
+                table.row(base.name(), guarantee, batch, Summary.of(pipeline), Summary.of(limit), r,
+                        r.median() >= 0.9 ? "met" : String.format("%.0f%% short", (0.9 - r.median()) / 0.9 * 100));
+            }
+        }
     }
 
     /** Examples for a run: about {@code seconds} at the limit's rate, a multiple of the batch size. */

@@ -18,7 +18,7 @@ class BenchTest {
         assertThat(Bench.select(List.of("quality", "limit")).stream().map(BenchSuite::name))
                 .containsExactly("limit", "quality");
         assertThat(Bench.select(List.of("all")).stream().map(BenchSuite::name))
-                .containsExactly("limit", "pipeline", "latency", "ingest", "memory", "quality");
+                .containsExactly("limit", "pipeline", "latency", "ingest", "e2e", "memory", "quality");
         assertThatThrownBy(() -> Bench.select(List.of("speed"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'speed'").hasMessageContaining("limit");
     }
@@ -31,7 +31,7 @@ class BenchTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         assertThat(cli.execute("bench", "--help")).isZero();
-        assertThat(out.toString()).contains("limit", "pipeline", "latency", "ingest", "memory", "quality", "--runs");
+        assertThat(out.toString()).contains("limit", "pipeline", "latency", "ingest", "e2e", "memory", "quality", "--runs");
         assertThat(cli.execute("bench", "nonsense")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown suite 'nonsense'");
         assertThat(cli.execute("bench", "limit", "--runs", "0")).isEqualTo(2);
@@ -77,5 +77,21 @@ class BenchTest {
         assertThat(Profile.layer(List.of("java.util.HashMap.get", "org.apache.avro.io.BinaryEncoder.writeFloat",
                 "io.streamtrain.topology.LearnerProcessor.process"))).isEqualTo("Avro");
         assertThat(Profile.layer(List.of("java.lang.Thread.run"))).isEqualTo("JDK / other");
+    }
+
+    @Test
+    void theEndToEndSuiteCountsEachThreadToItsPart() {
+        String learner = "bench-e2e-1a2b3c";
+        String connector = "bench-e2e-1-1a2b3c";
+        assertThat(E2eSuite.part(learner + "-learner-5f6e-StreamThread-1", connector, learner))
+                .isEqualTo(E2eSuite.Part.LEARNER);
+        assertThat(E2eSuite.part("kafka-producer-network-thread | " + learner + "-learner-5f6e-StreamThread-1-producer",
+                connector, learner)).isEqualTo(E2eSuite.Part.LEARNER);
+        assertThat(E2eSuite.part("task-thread-" + connector + "-0", connector, learner))
+                .isEqualTo(E2eSuite.Part.CONNECTOR);
+        assertThat(E2eSuite.part("kafka-producer-network-thread | streamtrain-sink-" + connector + "-0", connector,
+                learner)).isEqualTo(E2eSuite.Part.CONNECTOR);
+        assertThat(E2eSuite.part("data-plane-kafka-request-handler-0", connector, learner))
+                .isEqualTo(E2eSuite.Part.REST);
     }
 }
