@@ -191,23 +191,24 @@ public final class ExampleDeserializer implements Deserializer<Example> {
         }
 
         private float floatValue() {
-            if (b.length - pos < Float.BYTES) {
-                bad = true;
-                return 0f;
-            }
-            float v = ByteBuffer.wrap(b, pos, Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).getFloat();
-            pos += Float.BYTES;
-            return v;
+            ByteBuffer value = take(Float.BYTES);
+            return value == null ? 0f : value.getFloat();
         }
 
         private double doubleValue() {
-            if (b.length - pos < Double.BYTES) {
+            ByteBuffer value = take(Double.BYTES);
+            return value == null ? 0d : value.getDouble();
+        }
+
+        /** The next {@code bytes} bytes, little-endian as Avro writes floats and doubles; null if too few are left. */
+        private ByteBuffer take(int bytes) {
+            if (b.length - pos < bytes) {
                 bad = true;
-                return 0d;
+                return null;
             }
-            double v = ByteBuffer.wrap(b, pos, Double.BYTES).order(ByteOrder.LITTLE_ENDIAN).getDouble();
-            pos += Double.BYTES;
-            return v;
+            ByteBuffer value = ByteBuffer.wrap(b, pos, bytes).order(ByteOrder.LITTLE_ENDIAN);
+            pos += bytes;
+            return value;
         }
 
         /** A zig-zag varint of at most 5 bytes, as Avro reads ints. */

@@ -4,14 +4,15 @@ import java.util.AbstractList;
 import java.util.RandomAccess;
 
 /**
- * A fixed-size list view of a {@code float[]}, as {@link ExampleDeserializer} hands out an example's features: a
- * reader that wants the values takes {@link #array()} rather than boxing each one. Read-only.
+ * A fixed-size, read-only list view of a {@code float[]}: an example's features without a boxed copy, as the
+ * connector builds them and as {@link ExampleDeserializer} reads them; a reader that wants the values takes
+ * {@link #array()} rather than boxing each one.
  */
 public final class FloatVector extends AbstractList<Float> implements RandomAccess {
 
     private final float[] values;
 
-    FloatVector(float[] values) {
+    public FloatVector(float[] values) {
         this.values = values;
     }
 

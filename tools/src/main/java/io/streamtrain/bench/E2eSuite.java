@@ -22,9 +22,7 @@ import io.streamtrain.data.SyntheticStream;
 import io.streamtrain.embedded.EmbeddedConnectWorker;
 import io.streamtrain.learn.NetworkSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The whole product on one machine, as a user runs it: schemaless JSON events with a 784-element array in a source
@@ -35,8 +33,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the rest of the JVM (the broker, GC and the JIT), against the DL4J limit for the same spec, measured just before.
  */
 final class E2eSuite implements BenchSuite {
-
-    private static final String MODEL = "bench";
 
     /** A thread's part of the pipeline, by its name. */
     enum Part {
@@ -208,24 +204,10 @@ final class E2eSuite implements BenchSuite {
 
     private static Map<String, String> connectorConfig(BenchStack stack, String name, String source, String prefix,
             NetworkSpec network, List<String> classes) {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("name", name);
-        config.put("connector.class", IngestSuite.CONNECTOR_CLASS);
-        config.put("tasks.max", "1");
-        config.put("topics", source);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("streamtrain.topic.prefix", prefix);
-        config.put("producer.bootstrap.servers", stack.bootstrapServers());
-        config.put("schema.registry.url", stack.registryConfig().get("schema.registry.url"));
-        config.put("model.id", MODEL);
-        config.put("id.field", "id");
+        Map<String, String> config = IngestSuite.jsonSinkConfig(stack, name, source, prefix, classes);
         config.put("features", "pixels");
         config.put("feature.pixels.type", "vector");
         config.put("feature.pixels.length", Integer.toString(network.inputSize()));
-        config.put("label.field", "label");
-        config.put("label.classes", String.join(",", classes));
         // a tenth of the events come without a label: predicted, not trained on
         config.put("label.optional", "true");
         return config;
@@ -235,11 +217,7 @@ final class E2eSuite implements BenchSuite {
     private static void produceJson(BenchStack stack, String topic, SyntheticStream stream, List<String> classes,
             long events) {
         Iterator<LabeledExample> examples = stream.generator();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = IngestSuite.jsonProducer(stack)) {
             StringBuilder json = new StringBuilder(8192);
             for (long i = 0; i < events; i++) {
                 LabeledExample e = examples.next();

@@ -101,22 +101,8 @@ final class IngestSuite implements BenchSuite {
         stack.kafka().createTopic(prefix + ".examples", 1);
         produceJson(stack, source, records);
 
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("name", name);
-        config.put("connector.class", CONNECTOR_CLASS);
-        config.put("tasks.max", "1");
-        config.put("topics", source);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-        config.put("value.converter.schemas.enable", "false");
-        config.put("streamtrain.topic.prefix", prefix);
-        config.put("producer.bootstrap.servers", stack.bootstrapServers());
-        config.put("schema.registry.url", stack.registryConfig().get("schema.registry.url"));
-        config.put("model.id", "bench");
-        config.put("id.field", "id");
+        Map<String, String> config = jsonSinkConfig(stack, name, source, prefix, CLASSES);
         config.put("features", IntStream.range(0, FEATURES).mapToObj(i -> "f" + i).collect(Collectors.joining(",")));
-        config.put("label.field", "label");
-        config.put("label.classes", String.join(",", CLASSES));
         connect.createConnector(name, config);
         connect.awaitRunning(name, 1, Duration.ofSeconds(60));
         TopicPartition out = new TopicPartition(prefix + ".examples", 0);
@@ -160,11 +146,7 @@ final class IngestSuite implements BenchSuite {
     /** Fills the source topic with JSON records of the synthetic stream. */
     private static void produceJson(BenchStack stack, String topic, long records) {
         Iterator<LabeledExample> examples = new SyntheticStream(LimitSuite.SEED, FEATURES, 0).generator();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
-                new StringSerializer(), new StringSerializer())) {
+        try (KafkaProducer<String, String> producer = jsonProducer(stack)) {
             StringBuilder json = new StringBuilder(512);
             for (long i = 0; i < records; i++) {
                 LabeledExample e = examples.next();
@@ -179,6 +161,39 @@ final class IngestSuite implements BenchSuite {
             }
             producer.flush();
         }
+    }
+
+    /** A producer of JSON strings for a source topic, batching for throughput. */
+    static KafkaProducer<String, String> jsonProducer(BenchStack stack) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
+                new StringSerializer(), new StringSerializer());
+    }
+
+    /**
+     * The connector's settings for schemaless JSON records {"id", ..., "label"} of model "bench", one task, into
+     * {@code <prefix>.examples}: the caller adds the features.
+     */
+    static Map<String, String> jsonSinkConfig(BenchStack stack, String name, String source, String prefix,
+            List<String> classes) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("name", name);
+        config.put("connector.class", CONNECTOR_CLASS);
+        config.put("tasks.max", "1");
+        config.put("topics", source);
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+        config.put("value.converter.schemas.enable", "false");
+        config.put("streamtrain.topic.prefix", prefix);
+        config.put("producer.bootstrap.servers", stack.bootstrapServers());
+        config.put("schema.registry.url", stack.registryConfig().get("schema.registry.url"));
+        config.put("model.id", "bench");
+        config.put("id.field", "id");
+        config.put("label.field", "label");
+        config.put("label.classes", String.join(",", classes));
+        return config;
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.streamtrain.avro.Example;
+import io.streamtrain.registry.FloatVector;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
