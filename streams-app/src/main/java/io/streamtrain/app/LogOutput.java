@@ -15,7 +15,6 @@ import org.apache.logging.log4j.core.config.builder.api.AppenderRefComponentBuil
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
 import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
 import org.apache.logging.log4j.core.config.builder.api.LoggerComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
 import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 
 /**
@@ -24,8 +23,8 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
  * Streamtrain's own warnings and every error of the clients, Kafka Streams, Connect and DL4J. Their warnings (a
  * client that reconnects), the warning per rejected record (each one is on the errors topic) and the log of a broker
  * running in the same JVM (the demo's) are in the file only. {@code --verbose} puts the full log on the terminal
- * too; a log file of {@value #TERMINAL} puts it on the terminal only, which is what a container wants
- * ({@code docker compose logs}).
+ * too. A log file of {@value #TERMINAL} leaves the packaged {@code log4j2.xml}, which puts the full log on the
+ * terminal (standard error) only: what a container wants ({@code docker compose logs}).
  *
  * <p>Levels of the full log: {@code io.streamtrain} at INFO (or {@code STREAMTRAIN_LOG_LEVEL}), Kafka Streams'
  * state changes at INFO, everything else at WARN.
@@ -63,50 +62,48 @@ public final class LogOutput {
      * @throws IllegalArgumentException if the file cannot be written (the message says why)
      */
     public static Optional<Path> configure(String target, boolean verbose) {
-        boolean fileLog = !TERMINAL.equals(target);
-        Path file = fileLog ? writable(target) : null;
-        boolean quietTerminal = fileLog && !verbose;
+        if (TERMINAL.equals(target)) {
+            // the packaged log4j2.xml is that already: the full log, at the levels above, on standard error; left as
+            // it is, so that whoever runs the command in-process (a test capturing lines) keeps its configuration
+            return Optional.empty();
+        }
+        return Optional.of(toFile(writable(target), verbose));
+    }
 
+    /** The full log to {@code file}; the terminal gets what needs acting on, or everything when verbose. */
+    private static Path toFile(Path file, boolean verbose) {
+        boolean quiet = !verbose;
         ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.WARN);
-        b.setConfigurationName("streamtrain-" + (fileLog ? "file" : "terminal"));
+        b.setConfigurationName("streamtrain-file");
         b.add(b.newAppender("terminal", "Console")
                 .addAttribute("target", ConsoleAppender.Target.SYSTEM_ERR)
                 // follows System.setErr, so that what a test captures is what a user would see
                 .addAttribute("follow", true)
-                .add(b.newLayout("PatternLayout").addAttribute("pattern",
-                        quietTerminal ? SHORT_PATTERN : FULL_PATTERN)));
-        if (fileLog) {
-            b.add(b.newAppender("file", "RollingFile")
-                    .addAttribute("fileName", file.toString())
-                    .addAttribute("filePattern", file + ".%i.gz")
-                    .addAttribute("append", true)
-                    .addAttribute("createOnDemand", false)
-                    .add(b.newLayout("PatternLayout").addAttribute("pattern", FULL_PATTERN))
-                    .addComponent(b.newComponent("SizeBasedTriggeringPolicy").addAttribute("size", "100MB"))
-                    .addComponent(b.newComponent("DefaultRolloverStrategy").addAttribute("max", 5)));
-        }
+                .add(b.newLayout("PatternLayout").addAttribute("pattern", quiet ? SHORT_PATTERN : FULL_PATTERN)));
+        b.add(b.newAppender("file", "RollingFile")
+                .addAttribute("fileName", file.toString())
+                .addAttribute("filePattern", file + ".%i.gz")
+                .addAttribute("append", true)
+                .add(b.newLayout("PatternLayout").addAttribute("pattern", FULL_PATTERN))
+                .addComponent(b.newComponent("SizeBasedTriggeringPolicy").addAttribute("size", "100MB"))
+                .addComponent(b.newComponent("DefaultRolloverStrategy").addAttribute("max", 5)));
 
         Level own = Level.toLevel(System.getenv().getOrDefault("STREAMTRAIN_LOG_LEVEL", "INFO")
                 .toUpperCase(Locale.ROOT), Level.INFO);
-        b.add(logger(b, OWN, own, fileLog, quietTerminal ? Level.WARN : null));
-        b.add(logger(b, PER_RECORD, own, fileLog, quietTerminal ? Level.OFF : null));
+        b.add(logger(b, OWN, own, quiet ? Level.WARN : null));
+        b.add(logger(b, PER_RECORD, own, quiet ? Level.OFF : null));
         b.add(b.newLogger("org.apache.kafka", Level.WARN));
         b.add(b.newLogger("org.apache.kafka.streams.KafkaStreams", Level.INFO));
         for (String broker : EMBEDDED_BROKER) {
-            b.add(logger(b, broker, Level.WARN, fileLog, quietTerminal ? Level.OFF : null));
+            b.add(logger(b, broker, Level.WARN, quiet ? Level.OFF : null));
         }
         b.add(b.newLogger("org.nd4j", Level.WARN));
         b.add(b.newLogger("org.deeplearning4j", Level.WARN));
-        RootLoggerComponentBuilder root = b.newRootLogger(Level.WARN)
-                .add(terminalRef(b, quietTerminal ? Level.ERROR : null));
-        if (fileLog) {
-            root.add(b.newAppenderRef("file"));
-        }
-        b.add(root);
-
+        b.add(b.newRootLogger(Level.WARN).add(terminalRef(b, quiet ? Level.ERROR : null))
+                .add(b.newAppenderRef("file")));
         Configurator.reconfigure(b.build());
-        return Optional.ofNullable(file);
+        return file;
     }
 
     private static Path writable(String target) {
@@ -132,13 +129,9 @@ public final class LogOutput {
 
     /** A logger of its own appenders: the file, and the terminal from {@code terminalLevel} (null: all of it). */
     private static LoggerComponentBuilder logger(ConfigurationBuilder<BuiltConfiguration> b, String name, Level level,
-            boolean fileLog, Level terminalLevel) {
-        LoggerComponentBuilder logger = b.newLogger(name, level).addAttribute("additivity", false)
-                .add(terminalRef(b, terminalLevel));
-        if (fileLog) {
-            logger.add(b.newAppenderRef("file"));
-        }
-        return logger;
+            Level terminalLevel) {
+        return b.newLogger(name, level).addAttribute("additivity", false)
+                .add(terminalRef(b, terminalLevel)).add(b.newAppenderRef("file"));
     }
 
     private static AppenderRefComponentBuilder terminalRef(ConfigurationBuilder<BuiltConfiguration> b, Level level) {

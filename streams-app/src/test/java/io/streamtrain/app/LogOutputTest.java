@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,12 +69,18 @@ class LogOutputTest {
     }
 
     @Test
-    void aDashMeansTheFullLogOnTheTerminalAndNoFile() {
+    void aDashLeavesThePackagedConfigurationWhichLogsEverythingToTheTerminal() throws IOException {
+        Configuration before = LoggerContext.getContext(false).getConfiguration();
         assertThat(LogOutput.configure(LogOutput.TERMINAL, false)).isEqualTo(Optional.empty());
-        logOneOfEach();
+        assertThat(LoggerContext.getContext(false).getConfiguration()).isSameAs(before);
 
-        assertThat(terminal()).contains("own info", "own warning", "client warning", "client error", "per record",
-                "streams state", "broker error");
+        // what the jar ships: the full log, at the levels of a log file, on standard error
+        String packaged;
+        try (var in = LogOutput.class.getResourceAsStream("/log4j2.xml")) {
+            packaged = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(packaged).contains("target=\"SYSTEM_ERR\"", "<Logger name=\"io.streamtrain\"",
+                "<Logger name=\"org.apache.kafka.streams.KafkaStreams\" level=\"INFO\"/>");
     }
 
     @Test

@@ -47,11 +47,14 @@ final class LearnerCommand {
         CommandLine cli = new CommandLine(new Main());
         cli.setErr(new PrintWriter(err, true));
         cli.setOut(new PrintWriter(new StringWriter(), true));
-        String[] args = new String[3 + moreArgs.length];
+        // "--log-file -": the log stays where this JVM's configuration sends it, where the tests capture it
+        String[] args = new String[5 + moreArgs.length];
         args[0] = "run";
         args[1] = "--config";
         args[2] = config.toString();
-        System.arraycopy(moreArgs, 0, args, 3, moreArgs.length);
+        args[3] = "--log-file";
+        args[4] = "-";
+        System.arraycopy(moreArgs, 0, args, 5, moreArgs.length);
         ExecutorService executor = Executors.newSingleThreadExecutor();
         long started = System.nanoTime();
         try {
