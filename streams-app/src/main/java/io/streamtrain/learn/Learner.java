@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -26,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Not thread-safe: use each learner from one thread at a time (ND4J's workspaces are per thread, too). Every
  * array is FLOAT. The arrays made for a call are released when it returns instead of waiting for the garbage
- * collector, which keeps native memory flat under load. When the network has dropout, each training step seeds
+ * collector, which keeps native memory flat under load; only the input arrays of the last few row counts (at most
+ * {@value #MAX_KEPT_INPUTS}) are kept, filled in place at the next call of the same size. When the network has dropout, each training step seeds
  * ND4J's per-thread random generator from the spec's seed and the step number, so that a step repeats exactly.
  *
  * <h2>Checkpoint format, version 1</h2>
@@ -44,6 +46,20 @@ public final class Learner implements AutoCloseable {
     private static final int HEADER_BYTES = 48;
     /** Reading and writing native float buffers directly is only right where they live in host memory. */
     private static final boolean HOST_BUFFERS = Nd4j.getEnvironment().isCPU();
+    /** Row counts whose input array is kept: a batch size and the labeled parts of its mini-batches. */
+    private static final int MAX_KEPT_INPUTS = 8;
+
+    /** Input arrays kept between calls, by row count: the few sizes of a model's mini-batches, least recent out. */
+    private final Map<Integer, INDArray> inputs = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, INDArray> eldest) {
+            if (size() > MAX_KEPT_INPUTS) {
+                release(eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
 
     private final NetworkSpec spec;
     private final MultiLayerNetwork net;
@@ -170,7 +186,7 @@ public final class Learner implements AutoCloseable {
             return new Outputs(n, classification ? numClasses : 1, values, classification);
         } finally {
             net.setInput(null);
-            release(x);
+            releaseInput(x);
             release(y);
         }
     }
@@ -254,7 +270,7 @@ public final class Learner implements AutoCloseable {
         } finally {
             net.setInput(null);
             net.setLabels(null);
-            release(x);
+            releaseInput(x);
             release(y);
             release(mask);
         }
@@ -281,16 +297,37 @@ public final class Learner implements AutoCloseable {
 
     private INDArray matrix(float[][] features) {
         int n = features.length;
-        float[] flat = new float[n * inputSize];
         for (int i = 0; i < n; i++) {
             float[] row = features[i];
             if (row == null || row.length != inputSize) {
                 throw new IllegalArgumentException("features[" + i + "] has " + (row == null ? "no" : row.length)
                         + " values, expected " + inputSize);
             }
-            System.arraycopy(row, 0, flat, i * inputSize, inputSize);
+        }
+        if (HOST_BUFFERS) {
+            // the rows go straight into a native array kept for this row count, not through a float[] and a new one
+            INDArray x = inputs.computeIfAbsent(n, rows -> Nd4j.create(DataType.FLOAT, new long[] {rows, inputSize},
+                    'c'));
+            if (contiguous(x)) {
+                FloatBuffer dst = hostFloats(x);
+                for (float[] row : features) {
+                    dst.put(row);
+                }
+                return x;
+            }
+        }
+        float[] flat = new float[n * inputSize];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(features[i], 0, flat, i * inputSize, inputSize);
         }
         return Nd4j.create(flat, new long[] {n, inputSize}, 'c');
+    }
+
+    /** Releases an input array unless it is one of those kept for the next call of its row count. */
+    private void releaseInput(INDArray x) {
+        if (x != null && inputs.get((int) x.rows()) != x) {
+            release(x);
+        }
     }
 
     private INDArray labelMatrix(Target[] labels) {
@@ -543,6 +580,8 @@ public final class Learner implements AutoCloseable {
             return;
         }
         closed = true;
+        inputs.values().forEach(Learner::release);
+        inputs.clear();
         Updater updater = net.getUpdater(false);
         INDArray state = updater == null ? null : updater.getStateViewArray();
         release(net.getGradientsViewArray());

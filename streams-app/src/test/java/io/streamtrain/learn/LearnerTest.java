@@ -65,6 +65,31 @@ class LearnerTest {
     }
 
     @Test
+    void inputArraysKeptBetweenCallsAreFilledAfreshEachTime() {
+        Random random = new Random(11);
+        float[][] a = randomFeatures(random, 5, 20);
+        float[][] b = randomFeatures(random, 5, 20);
+        Target[] labels = {Target.ofClass(0), Target.ofClass(1), Target.ofClass(1), Target.ofClass(0),
+            Target.ofClass(1)};
+        float[] ones = {1, 1, 1, 1, 1};
+        try (Learner reused = Learner.create(MLP); Learner fresh = Learner.create(MLP)) {
+            // the same row count each time: one kept array, refilled
+            float[] firstA = reused.predict(a).row(0);
+            float[] firstB = reused.predict(b).row(0);
+            assertThat(firstB).isNotEqualTo(firstA);
+            assertThat(reused.predict(a).row(0)).isEqualTo(firstA);
+            // sizes 1 to 12 come and go (more than are kept), and training gives what a learner without them gives
+            for (int n = 1; n <= 12; n++) {
+                reused.predict(randomFeatures(random, n, 20));
+            }
+            reused.train(b, labels, ones);
+            fresh.train(b, labels, ones);
+            assertThat(reused.checkpoint()).isEqualTo(fresh.checkpoint());
+            assertThat(reused.predict(a).row(3)).isEqualTo(fresh.predict(a).row(3));
+        }
+    }
+
+    @Test
     void classificationLossIsTheNegativeLogOfTheLabelsProbability() {
         try (Learner learner = Learner.create(MLP)) {
             Outputs out = learner.predict(randomFeatures(new Random(2), 3, 20));
