@@ -118,6 +118,7 @@ public final class LearnerApp implements AutoCloseable {
                 .metricsInterval(config.metricsInterval())
                 .metricsEveryExamples(config.metricsEveryExamples())
                 .punctuateInterval(config.punctuateInterval())
+                .commitEarlyMaxLag(config.commitEarlyMaxLag())
                 .dedupeWindow(config.dedupeWindow())
                 .maxPendingLabels(config.labelsMaxPending())
                 .labelWait(config.labelsWait())

@@ -42,6 +42,7 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String METRICS_INTERVAL_MS = "streamtrain.metrics.interval.ms";
     public static final String METRICS_EVERY_EXAMPLES = "streamtrain.metrics.every.examples";
     public static final String PUNCTUATE_INTERVAL_MS = "streamtrain.punctuate.interval.ms";
+    public static final String COMMIT_EARLY_MAX_LAG_MS = "streamtrain.commit.early.max.lag.ms";
     public static final String DEDUPE_WINDOW = "streamtrain.dedupe.window";
     public static final String LABELS_MAX_PENDING = "streamtrain.labels.max.pending";
     public static final String LABELS_WAIT_MS = "streamtrain.labels.wait.ms";
@@ -94,22 +95,30 @@ public final class LearnerConfig extends AbstractConfig {
                     "How often the learner looks for partial mini-batches that have waited their spec's batch "
                             + "maxWaitMs.",
                     GROUP_STATE, 4, Width.SHORT, "Punctuate interval (ms)")
+            .define(COMMIT_EARLY_MAX_LAG_MS, Type.LONG, 50L, Range.between(0, 60_000), Importance.LOW,
+                    "When the learner keeps up with its input (the newest record of a mini-batch step was written "
+                            + "at most this long ago), or steps a partial mini-batch on its maxWaitMs, it asks Kafka "
+                            + "Streams to commit at once instead of at the next commit.interval.ms, at most every "
+                            + "10 ms: under exactly_once_v2 its predictions become readable sooner. Under a backlog "
+                            + "the records are older and commit.interval.ms paces commits as before. 0 turns this "
+                            + "off.",
+                    GROUP_STATE, 5, Width.SHORT, "Commit early below lag (ms)")
             .define(DEDUPE_WINDOW, Type.INT, 100_000, Range.between(0, 10_000_000), Importance.MEDIUM,
                     "How many of each model's most recent example ids are remembered: an example whose id is among "
                             + "them is a redelivery and is skipped (not predicted, not trained on again). 0 turns "
                             + "this off. Memory: about 100 bytes per id and model.",
-                    GROUP_STATE, 5, Width.SHORT, "Dedupe window (ids)")
+                    GROUP_STATE, 6, Width.SHORT, "Dedupe window (ids)")
             .define(LABELS_MAX_PENDING, Type.INT, 10_000, Range.between(0, 10_000_000), Importance.MEDIUM,
                     "Late labels (<prefix>.labels, joined to their example by id): per model, how many predicted "
                             + "unlabeled examples wait for their label, and how many labels wait for an example that "
                             + "has not come yet; the oldest beyond it are evicted (a label then goes to the errors "
                             + "topic as unmatched-label). Each waiting example is kept in the state store with its "
                             + "features. 0 turns late labels off.",
-                    GROUP_STATE, 6, Width.SHORT, "Late labels: most waiting")
+                    GROUP_STATE, 7, Width.SHORT, "Late labels: most waiting")
             .define(LABELS_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                     "Late labels: how long (the learner's wall clock) a predicted unlabeled example waits for its "
                             + "label, and a label for its example.",
-                    GROUP_STATE, 7, Width.SHORT, "Late labels: wait (ms)");
+                    GROUP_STATE, 8, Width.SHORT, "Late labels: wait (ms)");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -123,6 +132,7 @@ public final class LearnerConfig extends AbstractConfig {
     private final Duration metricsInterval;
     private final long metricsEveryExamples;
     private final Duration punctuateInterval;
+    private final Duration commitEarlyMaxLag;
     private final int dedupeWindow;
     private final int labelsMaxPending;
     private final Duration labelsWait;
@@ -140,6 +150,7 @@ public final class LearnerConfig extends AbstractConfig {
         metricsInterval = Duration.ofMillis(getLong(METRICS_INTERVAL_MS));
         metricsEveryExamples = getLong(METRICS_EVERY_EXAMPLES);
         punctuateInterval = Duration.ofMillis(getLong(PUNCTUATE_INTERVAL_MS));
+        commitEarlyMaxLag = Duration.ofMillis(getLong(COMMIT_EARLY_MAX_LAG_MS));
         dedupeWindow = getInt(DEDUPE_WINDOW);
         labelsMaxPending = getInt(LABELS_MAX_PENDING);
         labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
@@ -251,6 +262,10 @@ public final class LearnerConfig extends AbstractConfig {
 
     public Duration punctuateInterval() {
         return punctuateInterval;
+    }
+
+    public Duration commitEarlyMaxLag() {
+        return commitEarlyMaxLag;
     }
 
     public int dedupeWindow() {

@@ -65,6 +65,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private LateLabelJoin join;
     private BatchStep step;
     private ModelRestore restore;
+    /** The timestamp of the last record this task processed: the learner is keeping up when it is recent. */
+    private long newestRecordMs = Long.MIN_VALUE / 2;
+    private long lastEarlyCommitMs = Long.MIN_VALUE / 2;
 
     LearnerProcessor(LearnerSettings settings) {
         this.settings = settings;
@@ -106,6 +109,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(examplesTopic);
+        newestRecordMs = record.timestamp();
         try {
             if (topic.equals(labelsTopic)) {
                 processLabel(record);
@@ -316,9 +320,26 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         }
         if (runtime.inbox.size() >= runtime.batchSize) {
             step.run(runtime);
+            long now = context.currentSystemTimeMs();
             if (runtime.state.windowExamples >= settings.metricsEveryExamples()) {
-                emitMetrics(runtime, context.currentSystemTimeMs());
+                emitMetrics(runtime, now);
             }
+            long lag = now - newestRecordMs;
+            commitEarly(now, lag >= 0 && lag <= settings.commitEarlyMaxLag().toMillis());
+        }
+    }
+
+    /**
+     * Asks Kafka Streams to commit now rather than at its next commit interval, when the learner keeps up with its
+     * input: the predictions just made become readable (read_committed) without waiting up to commit.interval.ms.
+     * Under a backlog the records are older than the bound and commits keep their interval; requests are at least
+     * {@link LearnerSettings#MIN_EARLY_COMMIT_SPACING} apart.
+     */
+    private void commitEarly(long now, boolean keepingUp) {
+        if (keepingUp && !settings.commitEarlyMaxLag().isZero()
+                && now - lastEarlyCommitMs >= LearnerSettings.MIN_EARLY_COMMIT_SPACING.toMillis()) {
+            context.commit();
+            lastEarlyCommitMs = now;
         }
     }
 
@@ -339,6 +360,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private void onWallClock(ModelRuntime runtime, long now) {
         if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs) {
             step.run(runtime);
+            // a partial mini-batch that waited its maxWaitMs: the stream is slower than the batch fills
+            commitEarly(now, true);
         }
         if (runtime.joinsLateLabels()) {
             join.evict(runtime, now);

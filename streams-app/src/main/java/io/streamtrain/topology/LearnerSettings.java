@@ -30,6 +30,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param labelWait how long an unlabeled example waits for its label, and a label for its example
  * @param maxRecordBytes the largest record the learner's producer sends ({@code max.request.size}): what the learner
  *     writes is kept below it, so that no output or store record can be refused for its size
+ * @param commitEarlyMaxLag after a mini-batch step whose newest record was written at most this long ago (the learner
+ *     keeps up with its input), or a timed step of a partial mini-batch, the learner asks Kafka Streams to commit at
+ *     once rather than at its next commit interval, at most every {@link #MIN_EARLY_COMMIT_SPACING}; zero: never
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -43,7 +46,8 @@ public record LearnerSettings(
         int dedupeWindow,
         int maxPendingLabels,
         Duration labelWait,
-        int maxRecordBytes) {
+        int maxRecordBytes,
+        Duration commitEarlyMaxLag) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -51,6 +55,8 @@ public record LearnerSettings(
     public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
     /** The smallest {@code max.request.size} the learner works with: a rejected record's copy needs room. */
     public static final int MIN_MAX_RECORD_BYTES = 64 * 1024;
+    /** The least time between two commits the learner asks for early; see {@code commitEarlyMaxLag}. */
+    public static final Duration MIN_EARLY_COMMIT_SPACING = Duration.ofMillis(10);
 
     public LearnerSettings {
         Objects.requireNonNull(topics, "topics");
@@ -60,6 +66,10 @@ public record LearnerSettings(
         Objects.requireNonNull(specs, "specs");
         Objects.requireNonNull(metricsInterval, "metricsInterval");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
+        Objects.requireNonNull(commitEarlyMaxLag, "commitEarlyMaxLag");
+        if (commitEarlyMaxLag.isNegative()) {
+            throw new IllegalArgumentException("commitEarlyMaxLag must not be negative, was " + commitEarlyMaxLag);
+        }
         if (checkpointEveryBatches < 1) {
             throw new IllegalArgumentException("checkpointEveryBatches must be at least 1, was " + checkpointEveryBatches);
         }
@@ -107,6 +117,7 @@ public record LearnerSettings(
         private int maxPendingLabels = 10_000;
         private Duration labelWait = Duration.ofHours(1);
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
+        private Duration commitEarlyMaxLag = Duration.ofMillis(50);
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -156,10 +167,15 @@ public record LearnerSettings(
             return this;
         }
 
+        public Builder commitEarlyMaxLag(Duration lag) {
+            this.commitEarlyMaxLag = lag;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
-                    labelWait, maxRecordBytes);
+                    labelWait, maxRecordBytes, commitEarlyMaxLag);
         }
     }
 }

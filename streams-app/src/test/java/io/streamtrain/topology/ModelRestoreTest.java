@@ -2,32 +2,21 @@ package io.streamtrain.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
-import io.streamtrain.avro.Label;
 import io.streamtrain.avro.Prediction;
-import io.streamtrain.avro.RejectedRecord;
-import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.Target;
-import io.streamtrain.registry.ConfluentAvroSerde;
-import io.streamtrain.registry.InMemorySchemaRegistryClient;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,29 +29,15 @@ class ModelRestoreTest {
     private static final NetworkSpec SPEC = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
     private static final int FEATURES = SPEC.inputSize();
     private static final int BATCH = SPEC.batchSize();
-    private static final String MODEL = "m";
+    private static final String MODEL = ProcessorHarness.MODEL;
 
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
-    private final Serializer<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false)
-            .serializer();
-    private final Random random = new Random(3);
-    private KeyValueStore<String, byte[]> store;
-    /** Each processor made, with the context it runs in. */
-    private final java.util.Map<LearnerProcessor, MockProcessorContext<String, SpecificRecord>> processors =
-            new java.util.LinkedHashMap<>();
-    private long offset;
-    private int maxPending = 10_000;
-
-    @BeforeEach
-    void makeStore() {
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LearnerSettings.STATE_STORE),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
-    }
+    private final ProcessorHarness harness = new ProcessorHarness();
+    private final Random random = harness.random();
+    private final KeyValueStore<String, byte[]> store = harness.store();
 
     @AfterEach
     void close() {
-        processors.keySet().forEach(LearnerProcessor::close);
-        store.close();
+        harness.close();
     }
 
     @Test
@@ -109,8 +84,8 @@ class ModelRestoreTest {
             process(first, e);
         }
         // the task moves: a new processor restores from the store and takes the rest of the stream
-        MockProcessorContext<String, SpecificRecord> context = context();
-        LearnerProcessor second = processor(SPEC, context);
+        MockProcessorContext<String, SpecificRecord> context = harness.context();
+        LearnerProcessor second = harness.processor(SPEC, context);
         for (int i = 0; i < BATCH - 5; i++) {
             Example e = example("b" + i, random.nextInt(2));
             sent.add(e);
@@ -162,7 +137,7 @@ class ModelRestoreTest {
 
     @Test
     void theExamplesThatStoppedWaitingForALabelAreRememberedAcrossARestart() {
-        maxPending = 40;
+        harness.maxPending(40);
         LearnerProcessor first = processor(SPEC);
         for (int i = 0; i < 2 * BATCH; i++) {
             process(first, example("w" + i, null));
@@ -184,9 +159,9 @@ class ModelRestoreTest {
     }
 
     private ModelRuntime restore(NetworkSpec spec) {
-        LearnerSettings settings = settings(spec);
+        LearnerSettings settings = harness.settings(spec);
         LearnerStore learnerStore = new LearnerStore(store, 1 << 19);
-        MockProcessorContext<String, SpecificRecord> context = context();
+        MockProcessorContext<String, SpecificRecord> context = harness.context();
         LearnerMetrics metrics = new LearnerMetrics(context);
         Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()), metrics,
                 learnerStore);
@@ -210,56 +185,15 @@ class ModelRestoreTest {
     }
 
     private LearnerProcessor processor(NetworkSpec spec) {
-        return processor(spec, context());
-    }
-
-    private LearnerProcessor processor(NetworkSpec spec, MockProcessorContext<String, SpecificRecord> context) {
-        LearnerProcessor processor = new LearnerProcessor(settings(spec));
-        processor.init(context);
-        processors.put(processor, context);
-        return processor;
-    }
-
-    private MockProcessorContext<String, SpecificRecord> context() {
-        MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
-        context.setCurrentSystemTimeMs(1_000_000);
-        store.init(context.getStateStoreContext(), store);
-        context.addStateStore(store);
-        return context;
-    }
-
-    private LearnerSettings settings(NetworkSpec spec) {
-        return LearnerSettings.builder(new LearnerTopics(
-                        new Topic<>("r.examples", Serdes.String(), Serdes.ByteArray()),
-                        new Topic<>("r.labels", Serdes.String(), Serdes.ByteArray()),
-                        new Topic<>("r.predictions", Serdes.String(),
-                                ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                        new Topic<>("r.metrics", Serdes.String(),
-                                ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                        new Topic<>("r.errors", Serdes.String(),
-                                ConfluentAvroSerde.specific(RejectedRecord.class, registry, false))),
-                () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
-                model -> spec)
-                .checkpointEveryBatches(2)
-                .maxPendingLabels(maxPending)
-                .labelWait(Duration.ofMinutes(10))
-                .build();
+        return harness.processor(spec);
     }
 
     private void process(LearnerProcessor processor, Example e) {
-        processors.get(processor).setRecordMetadata("r.examples", 0, offset);
-        processor.process(new Record<>(MODEL, examples.serialize("r.examples", e), 1_000L + offset++));
+        harness.process(processor, e);
     }
 
     private Example example(String id, Integer label) {
-        List<Float> x = new ArrayList<>(FEATURES);
-        for (int i = 0; i < FEATURES; i++) {
-            x.add((float) random.nextGaussian());
-        }
-        return Example.newBuilder().setId(id).setModel(MODEL).setFeatures(x)
-                .setLabel(label == null ? null : new ClassLabel(label, null))
-                .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).build();
+        return harness.example(id, label, FEATURES);
     }
 
     private static float[] toArray(List<Float> values) {
