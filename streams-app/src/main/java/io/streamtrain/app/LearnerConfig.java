@@ -99,7 +99,7 @@ public final class LearnerConfig extends AbstractConfig {
                     "When the learner keeps up with its input (the newest record of a mini-batch step was written "
                             + "at most this long ago), or steps a partial mini-batch on its maxWaitMs, it asks Kafka "
                             + "Streams to commit at once instead of at the next commit.interval.ms, at most every "
-                            + "10 ms: under exactly_once_v2 its predictions become readable sooner. Under a backlog "
+                            + "25 ms: under exactly_once_v2 its predictions become readable sooner. Under a backlog "
                             + "the records are older and commit.interval.ms paces commits as before. 0 turns this "
                             + "off.",
                     GROUP_STATE, 5, Width.SHORT, "Commit early below lag (ms)")

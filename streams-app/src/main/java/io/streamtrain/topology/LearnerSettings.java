@@ -56,7 +56,7 @@ public record LearnerSettings(
     /** The smallest {@code max.request.size} the learner works with: a rejected record's copy needs room. */
     public static final int MIN_MAX_RECORD_BYTES = 64 * 1024;
     /** The least time between two commits the learner asks for early; see {@code commitEarlyMaxLag}. */
-    public static final Duration MIN_EARLY_COMMIT_SPACING = Duration.ofMillis(10);
+    public static final Duration MIN_EARLY_COMMIT_SPACING = Duration.ofMillis(25);
 
     public LearnerSettings {
         Objects.requireNonNull(topics, "topics");
