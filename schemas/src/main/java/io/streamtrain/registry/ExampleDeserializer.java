@@ -170,7 +170,7 @@ public final class ExampleDeserializer implements Deserializer<Example> {
                     break;
                 }
                 int n = (int) count;
-                values = size == 0 && values.length == 0 ? new float[n] : Arrays.copyOf(values, size + n);
+                values = Arrays.copyOf(values, size + n);
                 ByteBuffer.wrap(b, pos, n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
                         .get(values, size, n);
                 pos += n * Float.BYTES;

@@ -61,7 +61,6 @@ public final class Demo implements AutoCloseable {
     private static final Duration REPLAY_STOP = Duration.ofSeconds(10);
 
     private final Deque<Started> started = new ArrayDeque<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private final PrintStream out;
 
@@ -243,39 +242,22 @@ public final class Demo implements AutoCloseable {
         }
     }
 
-    /**
-     * Remembers a started component for {@link #close()}, with the line that says it was stopped; one started after
-     * close is stopped at once.
-     */
+    /** Remembers a started component for {@link #close()}, with the line that says it was stopped. */
     private <T extends AutoCloseable> T keep(String stoppedLine, T component) {
-        synchronized (started) {
-            if (!closed.get()) {
-                started.push(new Started(stoppedLine, component));
-                return component;
-            }
-        }
-        closeQuietly(component);
-        throw new IllegalStateException("the demo was stopped while it started");
+        started.push(new Started(stoppedLine, component));
+        return component;
     }
 
     /**
      * Stops every component in the reverse order of their start (the progress reader, the replay, Connect, the
-     * learner, the registry, Kafka), from the calling thread, one line each; safe to call twice.
+     * learner, the registry, Kafka), one line each. Called by the thread that ran {@link #run}, never from a signal
+     * handler: Kafka's clients are not safe for multi-threaded access. Safe to call twice.
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
         stopRequested.set(true);
-        while (true) {
-            Started next;
-            synchronized (started) {
-                next = started.poll();
-            }
-            if (next == null) {
-                return;
-            }
+        while (!started.isEmpty()) {
+            Started next = started.pop();
             long start = System.nanoTime();
             boolean ok = closeQuietly(next.component());
             out.printf(Locale.ROOT, "%s%s (%.1f s)%n", next.stoppedLine(), ok ? "" : ", with an error (see the log)",
