@@ -1,6 +1,8 @@
 package io.streamtrain.app;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.SnapshotRef;
+import io.streamtrain.snapshot.SnapshotException;
+import io.streamtrain.snapshot.SnapshotReader;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.registry.ExampleDeserializer;
 import io.streamtrain.registry.SchemaRegistryException;
@@ -35,6 +41,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -109,6 +116,7 @@ public final class LearnerApp implements AutoCloseable {
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         prepareTopics(config, topics);
+        specs = fetchWarmStarts(config, topics, specs);
         LearnerSettings settings = LearnerSettings.builder(topics,
                 // examples written with the Example schema itself are read straight into their feature arrays
                 () -> ExampleDeserializer.create(config.registryConfig()),
@@ -123,6 +131,8 @@ public final class LearnerApp implements AutoCloseable {
                 .maxPendingLabels(config.labelsMaxPending())
                 .labelWait(config.labelsWait())
                 .maxRecordBytes(config.maxRecordBytes())
+                .snapshotEverySteps(config.snapshotEverySteps())
+                .snapshotKeep(config.snapshotKeep())
                 .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
@@ -162,6 +172,38 @@ public final class LearnerApp implements AutoCloseable {
                         ? ", devices " + environment.get("cuda.availableDevices") : "");
     }
 
+    /**
+     * The specs with each snapshot a {@code warmStart: topic:M@N} names fetched from the models topic into a file,
+     * once, before any model is made: a spec whose snapshot is not there stops the start, saying which versions are.
+     */
+    static ModelSpecs fetchWarmStarts(LearnerConfig config, LearnerTopics topics, ModelSpecs specs) {
+        Map<SnapshotRef, Path> fetched = new HashMap<>();
+        return specs.map(spec -> spec.warmStartSnapshot().map(ref -> spec.withWarmStartFile(fetched.computeIfAbsent(
+                ref, r -> fetchWarmStart(config, topics, r)))).orElse(spec));
+    }
+
+    private static Path fetchWarmStart(LearnerConfig config, LearnerTopics topics, SnapshotRef ref) {
+        SnapshotReader reader = new SnapshotReader(config.consumerConfig(), config.registryConfig(),
+                topics.models().name(), Duration.ofMinutes(2));
+        SnapshotReader.Snapshot snapshot;
+        try {
+            snapshot = reader.fetch(ref.model(), ref.version());
+        } catch (SnapshotException e) {
+            throw new IllegalStateException("warmStart " + ref + ": " + e.getMessage(), e);
+        }
+        try {
+            Path zip = Files.createTempFile("streamtrain-warm-start-", ".zip");
+            zip.toFile().deleteOnExit();
+            Files.write(zip, snapshot.zip());
+            log.info("warm start {}: version {} of model {} ({} bytes, {} examples trained)", ref,
+                    snapshot.description().getVersion(), ref.model(), snapshot.zip().length,
+                    snapshot.description().getExamplesTrained());
+            return zip;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the warm start " + ref + " to a temporary file", e);
+        }
+    }
+
     /** The typed topics of the learner under the configured prefix. */
     public static LearnerTopics topics(LearnerConfig config) {
         String prefix = config.topicPrefix();
@@ -174,7 +216,9 @@ public final class LearnerApp implements AutoCloseable {
                 new Topic<>(prefix + ".metrics", Serdes.String(),
                         ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
                 new Topic<>(prefix + ".errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
+                new Topic<>(prefix + ".models", Serdes.String(),
+                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)));
     }
 
 
@@ -222,8 +266,13 @@ public final class LearnerApp implements AutoCloseable {
             List<NewTopic> missing = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, Optional.of(newPartitions),
-                            Optional.of(config.replicationFactor())));
+                    NewTopic topic = new NewTopic(name, Optional.of(newPartitions),
+                            Optional.of(config.replicationFactor()));
+                    if (topics.compacted().contains(name)) {
+                        // every kept version of every model, each chunk under a key of its own
+                        topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                    }
+                    missing.add(topic);
                 }
             }
             if (missing.isEmpty()) {

@@ -28,6 +28,7 @@ public final class LearnerConfig extends AbstractConfig {
     private static final String GROUP_TOPICS = "Topics";
     private static final String GROUP_MODEL = "Model";
     private static final String GROUP_STATE = "State";
+    private static final String GROUP_SNAPSHOTS = "Snapshots";
 
     public static final String TOPIC_PREFIX = "streamtrain.topic.prefix";
     public static final String TOPICS_CREATE = "streamtrain.topics.create";
@@ -46,6 +47,8 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String DEDUPE_WINDOW = "streamtrain.dedupe.window";
     public static final String LABELS_MAX_PENDING = "streamtrain.labels.max.pending";
     public static final String LABELS_WAIT_MS = "streamtrain.labels.wait.ms";
+    public static final String SNAPSHOT_EVERY_STEPS = "streamtrain.snapshot.every.steps";
+    public static final String SNAPSHOT_KEEP = "streamtrain.snapshot.keep";
 
     /** Prefixes of the keys handed to the registry client and serdes. */
     private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
@@ -54,7 +57,7 @@ public final class LearnerConfig extends AbstractConfig {
     static final ConfigDef CONFIG = new ConfigDef()
             .define(TOPIC_PREFIX, Type.STRING, "streamtrain", new TopicPrefixValidator(), Importance.HIGH,
                     "Prefix of the topics: <prefix>.examples and <prefix>.labels are read; <prefix>.predictions, "
-                            + "<prefix>.metrics and <prefix>.errors are written.",
+                            + "<prefix>.metrics, <prefix>.errors and <prefix>.models are written.",
                     GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create the topics at start when they are missing.",
@@ -118,7 +121,20 @@ public final class LearnerConfig extends AbstractConfig {
             .define(LABELS_WAIT_MS, Type.LONG, 3_600_000L, Range.atLeast(0), Importance.MEDIUM,
                     "Late labels: how long (the learner's wall clock) a predicted unlabeled example waits for its "
                             + "label, and a label for its example.",
-                    GROUP_STATE, 8, Width.SHORT, "Late labels: wait (ms)");
+                    GROUP_STATE, 8, Width.SHORT, "Late labels: wait (ms)")
+            .define(SNAPSHOT_EVERY_STEPS, Type.LONG, LearnerSettings.DEFAULT_SNAPSHOT_EVERY_STEPS,
+                    Range.between(0, Long.MAX_VALUE), Importance.MEDIUM,
+                    "A model publishes a snapshot (its network with the optimizer state, as a DL4J ModelSerializer "
+                            + "zip, with its spec and prequential figures) to the compacted <prefix>.models topic "
+                            + "whenever its version (training steps) reaches a multiple of this, in the transaction "
+                            + "of that training step. 0 turns periodic snapshots off.",
+                    GROUP_SNAPSHOTS, 1, Width.SHORT, "Snapshot every (steps)")
+            .define(SNAPSHOT_KEEP, Type.INT, LearnerSettings.DEFAULT_SNAPSHOT_KEEP, Range.between(1, 100_000),
+                    Importance.LOW,
+                    "How many of each model's most recent snapshots stay on <prefix>.models: the learner tombstones "
+                            + "older versions (compaction then removes them). Only versions kept can be exported, "
+                            + "pinned or rolled back to.",
+                    GROUP_SNAPSHOTS, 2, Width.SHORT, "Snapshots kept");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -136,6 +152,8 @@ public final class LearnerConfig extends AbstractConfig {
     private final int dedupeWindow;
     private final int labelsMaxPending;
     private final Duration labelsWait;
+    private final long snapshotEverySteps;
+    private final int snapshotKeep;
 
     public LearnerConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -154,6 +172,8 @@ public final class LearnerConfig extends AbstractConfig {
         dedupeWindow = getInt(DEDUPE_WINDOW);
         labelsMaxPending = getInt(LABELS_MAX_PENDING);
         labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
+        snapshotEverySteps = getLong(SNAPSHOT_EVERY_STEPS);
+        snapshotKeep = getInt(SNAPSHOT_KEEP);
         validate();
         maxRecordBytes = parseMaxRecordBytes();
     }
@@ -280,6 +300,14 @@ public final class LearnerConfig extends AbstractConfig {
         return labelsWait;
     }
 
+    public long snapshotEverySteps() {
+        return snapshotEverySteps;
+    }
+
+    public int snapshotKeep() {
+        return snapshotKeep;
+    }
+
     /**
      * The Kafka Streams properties: every key that is not Streamtrain's own, with Streamtrain's defaults where the
      * user set nothing: exactly-once, a bounded commit interval, the learner's application id, larger polls and
@@ -325,6 +353,18 @@ public final class LearnerConfig extends AbstractConfig {
             }
         });
         return registry;
+    }
+
+    /** Kafka client properties for a consumer of the learner's cluster (bootstrap servers, security). */
+    public Map<String, Object> consumerConfig() {
+        Map<String, Object> consumer = new HashMap<>();
+        Properties streams = streamsProperties();
+        for (String key : org.apache.kafka.clients.consumer.ConsumerConfig.configNames()) {
+            if (streams.containsKey(key)) {
+                consumer.put(key, streams.get(key));
+            }
+        }
+        return consumer;
     }
 
     /** Kafka client properties for the admin client that checks and creates topics. */

@@ -1,16 +1,13 @@
 package io.streamtrain.app;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
 import io.streamtrain.learn.SpecValidationException;
@@ -24,13 +21,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code streamtrain} command line of the learner: {@code run} and {@code config}. The tools' entry point
+ * The {@code streamtrain} command line of the learner: {@code run}, {@code config} and {@code export}. The tools' entry point
  * (tools/, {@code io.streamtrain.tools.ToolsMain}) adds {@code demo}, {@code bench} and {@code chaos} to this same
  * command line, so that neither they nor what they run on (an embedded broker, a Connect worker) are in the learner.
  */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, Main.ConfigReference.class})
+        subcommands = {Main.Run.class, Main.ConfigReference.class, ExportCommand.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -88,16 +85,13 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
-            Map<String, Object> settings = new LinkedHashMap<>();
-            Properties file = new Properties();
-            try (Reader reader = Files.newBufferedReader(config)) {
-                file.load(reader);
-            } catch (IOException e) {
-                err.println("cannot read the configuration file " + config + ": " + e.getMessage());
+            Map<String, Object> settings;
+            try {
+                settings = ConfigFile.read(config, overrides);
+            } catch (UncheckedIOException e) {
+                err.println(e.getMessage());
                 return 2;
             }
-            file.forEach((k, v) -> settings.put(k.toString(), v.toString().trim()));
-            settings.putAll(overrides);
             if (model != null) {
                 settings.put(LearnerConfig.MODEL_SPEC, model);
             }

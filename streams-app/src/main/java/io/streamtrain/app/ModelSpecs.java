@@ -53,6 +53,13 @@ public final class ModelSpecs implements Function<String, NetworkSpec> {
         return new ModelSpecs(fallback, byModel);
     }
 
+    /** These specs, each changed by {@code change} (the same when it has nothing to change). */
+    public ModelSpecs map(java.util.function.UnaryOperator<NetworkSpec> change) {
+        Map<String, NetworkSpec> changed = new TreeMap<>();
+        byModel.forEach((model, spec) -> changed.put(model, change.apply(spec)));
+        return new ModelSpecs(fallback == null ? null : change.apply(fallback), changed);
+    }
+
     /** The spec of a model, or null when it has none of its own and such models are rejected. */
     @Override
     public NetworkSpec apply(String model) {

@@ -1,5 +1,8 @@
 package io.streamtrain.learn;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -17,6 +20,7 @@ import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -396,6 +400,23 @@ public final class Learner implements AutoCloseable {
         crc.update(bytes, 0, out.position());
         out.putInt((int) crc.getValue());
         return bytes;
+    }
+
+    /**
+     * The network with its updater state as a DL4J {@code ModelSerializer} zip, which plain DL4J restores with
+     * {@code ModelSerializer.restoreMultiLayerNetwork}: what a snapshot carries. Slower and larger than
+     * {@link #checkpoint()}, which is for the learner's own restores.
+     */
+    public byte[] exportZip() {
+        checkOpen();
+        ByteArrayOutputStream zip = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8,
+                64 * 1024 + 12L * net.numParams()));
+        try {
+            ModelSerializer.writeModel(net, zip, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the model as a DL4J zip", e);
+        }
+        return zip.toByteArray();
     }
 
     /**

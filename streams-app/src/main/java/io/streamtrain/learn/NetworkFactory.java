@@ -69,6 +69,10 @@ public final class NetworkFactory {
         if (spec.warmStart().isPresent()) {
             return warmStart(spec);
         }
+        if (spec.warmStartSnapshot().isPresent()) {
+            throw new IllegalStateException("warmStart: the snapshot " + spec.warmStartSnapshot().get()
+                    + " has not been fetched from the models topic (the learner fetches it when it starts)");
+        }
         Optimizer optimizer = spec.optimizer().orElseThrow();
         NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())

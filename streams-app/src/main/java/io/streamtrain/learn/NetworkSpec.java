@@ -46,8 +46,9 @@ import org.nd4j.linalg.activations.Activation;
  * channel 1, and so on.
  *
  * <p>Instead of layers, a spec may name a DL4J {@code ModelSerializer} zip with {@code warmStart: model.zip}
- * (relative to the spec file): the network, with its updater state, comes from the zip and is checked against the
- * spec's input and output.
+ * (relative to the spec file), or a snapshot on the learner's models topic with {@code warmStart: topic:M@N}
+ * (model {@code M}, version {@code N}; {@code topic:M} or {@code topic:M@latest} for its latest version): the
+ * network, with its updater state, comes from the zip and is checked against the spec's input and output.
  */
 public final class NetworkSpec {
 
@@ -161,10 +162,13 @@ public final class NetworkSpec {
     private final int batchSize;
     private final long maxWaitMs;
     private final Path warmStart;
+    private final SnapshotRef warmStartSnapshot;
+    private final String json;
 
     NetworkSpec(String name, int inputSize, ImageShape image, List<LayerSpec> layers, OutputKind outputKind,
                 List<String> classNames, LossKind loss, Optimizer optimizer, WeightInit weightInit, double l2,
-                long seed, int batchSize, long maxWaitMs, Path warmStart) {
+                long seed, int batchSize, long maxWaitMs, Path warmStart, SnapshotRef warmStartSnapshot,
+                String json) {
         this.name = name;
         this.inputSize = inputSize;
         this.image = image;
@@ -179,6 +183,8 @@ public final class NetworkSpec {
         this.batchSize = batchSize;
         this.maxWaitMs = maxWaitMs;
         this.warmStart = warmStart;
+        this.warmStartSnapshot = warmStartSnapshot;
+        this.json = Objects.requireNonNull(json);
     }
 
     /** Reads a spec file; the format comes from its extension, and {@code warmStart} is relative to its folder. */
@@ -292,9 +298,28 @@ public final class NetworkSpec {
         return maxWaitMs;
     }
 
-    /** The model zip to start from, when the spec names one. */
+    /** The model zip to start from, when the spec names one (or a snapshot it was fetched from). */
     public Optional<Path> warmStart() {
         return Optional.ofNullable(warmStart);
+    }
+
+    /**
+     * The snapshot on the models topic to start from, when the spec names one ({@code warmStart: topic:M@N}). It is
+     * fetched when the learner starts ({@link #withWarmStartFile}); until then {@link #warmStart()} is empty.
+     */
+    public Optional<SnapshotRef> warmStartSnapshot() {
+        return Optional.ofNullable(warmStartSnapshot);
+    }
+
+    /** This spec starting from a zip fetched for its {@link #warmStartSnapshot()}. */
+    public NetworkSpec withWarmStartFile(Path zip) {
+        return new NetworkSpec(name, inputSize, image, layers, outputKind, classNames, loss, optimizer, weightInit, l2,
+                seed, batchSize, maxWaitMs, zip, warmStartSnapshot, json);
+    }
+
+    /** The spec as JSON (a YAML spec converted), as snapshots carry it. */
+    public String json() {
+        return json;
     }
 
     @Override
@@ -305,7 +330,9 @@ public final class NetworkSpec {
         }
         parts.add(image != null ? "input=" + image.height() + "x" + image.width() + "x" + image.channels()
                 : "inputSize=" + inputSize);
-        if (warmStart != null) {
+        if (warmStartSnapshot != null) {
+            parts.add("warmStart=" + warmStartSnapshot);
+        } else if (warmStart != null) {
             parts.add("warmStart=" + warmStart);
         } else {
             parts.add("layers=" + layers);

@@ -173,8 +173,14 @@ final class SpecParser {
         }
 
         Path warmStart = null;
+        SnapshotRef warmStartSnapshot = null;
         if (root.has("warmStart")) {
-            warmStart = warmStart(root);
+            String text = string(root, "warmStart", "warmStart");
+            if (text != null && text.startsWith(SnapshotRef.SCHEME)) {
+                warmStartSnapshot = snapshotRef(text.substring(SnapshotRef.SCHEME.length()));
+            } else {
+                warmStart = warmStart(text);
+            }
             for (String key : BUILD_KEYS) {
                 if (root.has(key)) {
                     error(key, "must not be given with warmStart (the network, its optimizer and its weights come"
@@ -183,7 +189,8 @@ final class SpecParser {
             }
         }
 
-        List<LayerSpec> layers = warmStart == null ? layers(root.get("layers"), image) : List.of();
+        boolean warm = root.has("warmStart");
+        List<LayerSpec> layers = warm ? List.of() : layers(root.get("layers"), image);
 
         OutputKind kind = null;
         List<String> classNames = List.of();
@@ -201,8 +208,8 @@ final class SpecParser {
             }
         }
 
-        LossKind loss = loss(root, kind, classNames.size(), warmStart != null);
-        Optimizer optimizer = warmStart == null ? optimizer(root.get("optimizer")) : null;
+        LossKind loss = loss(root, kind, classNames.size(), warm);
+        Optimizer optimizer = warm ? null : optimizer(root.get("optimizer"));
         WeightInit weightInit = weightInit(root);
         double l2 = doubleValue(root, "l2", "l2", 0.0, 0.0, true, Double.POSITIVE_INFINITY, false, "must be >= 0");
         long seed = longValue(root, "seed", "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE, "must be an integer");
@@ -212,7 +219,7 @@ final class SpecParser {
             return null;
         }
         return new NetworkSpec(name, inputSize, image, layers, kind, classNames, loss, optimizer, weightInit, l2,
-                seed, (int) batch[0], batch[1], warmStart);
+                seed, (int) batch[0], batch[1], warmStart, warmStartSnapshot, root.toString());
     }
 
     private ImageShape image(JsonNode input) {
@@ -227,8 +234,17 @@ final class SpecParser {
         return h > 0 && w > 0 && c > 0 ? new ImageShape(h, w, c) : null;
     }
 
-    private Path warmStart(JsonNode root) {
-        String file = string(root, "warmStart", "warmStart");
+    private SnapshotRef snapshotRef(String text) {
+        try {
+            return SnapshotRef.parse(text);
+        } catch (IllegalArgumentException e) {
+            error("warmStart", "must name a snapshot as " + SnapshotRef.SCHEME + "<model>@<version> (or @latest): "
+                    + e.getMessage());
+            return null;
+        }
+    }
+
+    private Path warmStart(String file) {
         if (file == null) {
             return null;
         }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * One test-then-train step of a model: its waiting examples are predicted in one call with the model as it is, each
  * prediction is written, the labeled ones are scored and then fitted in one call; the step is logged in the model's
  * state (the mini-batch's last example, for an exact replay), its ids are remembered, and every
- * {@code checkpointEveryBatches} steps the network is checkpointed. So a prediction is always made by the model
+ * {@code checkpointEveryBatches} steps the network is checkpointed. A version due for a snapshot is published to the
+ * models topic ({@link SnapshotPublisher}). So a prediction is always made by the model
  * before it trained on that example.
  */
 final class BatchStep {
@@ -35,14 +36,16 @@ final class BatchStep {
     private final LateLabelJoin join;
     private final LearnerMetrics metrics;
     private final int checkpointEveryBatches;
+    private final SnapshotPublisher snapshots;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
-            LearnerMetrics metrics, int checkpointEveryBatches) {
+            LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots) {
         this.context = context;
         this.store = store;
         this.join = join;
         this.metrics = metrics;
         this.checkpointEveryBatches = checkpointEveryBatches;
+        this.snapshots = snapshots;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -96,6 +99,9 @@ final class BatchStep {
                     m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
             runtime.state.batchEnds.add(last);
             runtime.state.windowTrained += m;
+            if (snapshots.due(learner.version())) {
+                snapshots.publish(runtime, SnapshotPublisher.EVERY_STEPS, now);
+            }
         }
         if (runtime.dedupe != null) {
             rememberIds(runtime, batch);

@@ -57,6 +57,13 @@ final class LearnerMetrics implements AutoCloseable {
         models.computeIfAbsent(model, ModelSensors::new).checkpointBytes.record(bytes);
     }
 
+    void recordSnapshot(String model, long version, int bytes) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        s.snapshots.record(1);
+        s.snapshotVersion.record(version);
+        s.snapshotBytes.record(bytes);
+    }
+
     void recordWindow(String model, TrainingMetrics m) {
         ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
         if (m.getMeanLoss() != null) {
@@ -130,6 +137,9 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor unlabeledExpired;
         final Sensor labelsEvicted;
         final Sensor labelsExpired;
+        final Sensor snapshots;
+        final Sensor snapshotVersion;
+        final Sensor snapshotBytes;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -163,6 +173,12 @@ final class LearnerMetrics implements AutoCloseable {
                     + "many waited (streamtrain.labels.max.pending)", tags);
             labelsExpired = total("labels-expired", "Labels that stopped waiting for their example after "
                     + "streamtrain.labels.wait.ms", tags);
+            snapshots = total("snapshots", "Snapshots published to the models topic", tags);
+            snapshotVersion = sensor("snapshot-version", tags);
+            snapshotVersion.add(name("snapshot-version", "Version of the last snapshot published", tags),
+                    new Value());
+            snapshotBytes = sensor("snapshot-bytes", tags);
+            snapshotBytes.add(name("snapshot-bytes", "Size of the last snapshot's zip", tags), new Value());
         }
 
         /** A sensor with one cumulative count, {@code <name>-total}. */

@@ -85,7 +85,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.metrics = new LearnerMetrics(context);
         this.rejections = new Rejections(context, budget, metrics, store);
         this.join = new LateLabelJoin(store, rejections, metrics, settings.labelWait(), settings.maxPendingLabels());
-        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches());
+        SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
+                settings.snapshotKeep(), budget.checkpointChunkBytes());
+        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots);
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         try {
             // every model with state, so that waiting examples are processed without new input

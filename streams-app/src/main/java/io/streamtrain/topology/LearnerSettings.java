@@ -33,6 +33,9 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param commitEarlyMaxLag after a mini-batch step whose newest record was written at most this long ago (the learner
  *     keeps up with its input), or a timed step of a partial mini-batch, the learner asks Kafka Streams to commit at
  *     once rather than at its next commit interval, at most every {@link #MIN_EARLY_COMMIT_SPACING}; zero: never
+ * @param snapshotEverySteps a model publishes a snapshot to the models topic after every this many training steps
+ *     (when its version is a multiple of it); 0 turns periodic snapshots off
+ * @param snapshotKeep how many of a model's snapshots stay on the models topic: older versions are tombstoned
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -47,7 +50,9 @@ public record LearnerSettings(
         int maxPendingLabels,
         Duration labelWait,
         int maxRecordBytes,
-        Duration commitEarlyMaxLag) {
+        Duration commitEarlyMaxLag,
+        long snapshotEverySteps,
+        int snapshotKeep) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -57,6 +62,10 @@ public record LearnerSettings(
     public static final int MIN_MAX_RECORD_BYTES = 64 * 1024;
     /** The least time between two commits the learner asks for early; see {@code commitEarlyMaxLag}. */
     public static final Duration MIN_EARLY_COMMIT_SPACING = Duration.ofMillis(25);
+    /** Training steps between two snapshots of a model, by default. */
+    public static final long DEFAULT_SNAPSHOT_EVERY_STEPS = 1000;
+    /** Snapshots of a model kept on the models topic, by default. */
+    public static final int DEFAULT_SNAPSHOT_KEEP = 10;
 
     public LearnerSettings {
         Objects.requireNonNull(topics, "topics");
@@ -95,6 +104,13 @@ public record LearnerSettings(
             throw new IllegalArgumentException("maxRecordBytes must be at least " + MIN_MAX_RECORD_BYTES + ", was "
                     + maxRecordBytes);
         }
+        if (snapshotEverySteps < 0) {
+            throw new IllegalArgumentException("snapshotEverySteps must be 0 (off) or positive, was "
+                    + snapshotEverySteps);
+        }
+        if (snapshotKeep < 1) {
+            throw new IllegalArgumentException("snapshotKeep must be at least 1, was " + snapshotKeep);
+        }
     }
 
     /** Settings with the learner's defaults for everything but what it reads, writes and learns. */
@@ -118,6 +134,8 @@ public record LearnerSettings(
         private Duration labelWait = Duration.ofHours(1);
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private Duration commitEarlyMaxLag = Duration.ofMillis(50);
+        private long snapshotEverySteps = DEFAULT_SNAPSHOT_EVERY_STEPS;
+        private int snapshotKeep = DEFAULT_SNAPSHOT_KEEP;
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -172,10 +190,20 @@ public record LearnerSettings(
             return this;
         }
 
+        public Builder snapshotEverySteps(long steps) {
+            this.snapshotEverySteps = steps;
+            return this;
+        }
+
+        public Builder snapshotKeep(int versions) {
+            this.snapshotKeep = versions;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
-                    labelWait, maxRecordBytes, commitEarlyMaxLag);
+                    labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep);
         }
     }
 }

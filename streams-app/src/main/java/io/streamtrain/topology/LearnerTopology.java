@@ -3,7 +3,9 @@ package io.streamtrain.topology;
 import java.util.List;
 import java.util.Set;
 
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
+import io.streamtrain.snapshot.SnapshotKey;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
 import org.apache.avro.specific.SpecificRecord;
@@ -20,7 +22,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The learner topology: examples and late labels in; predictions, metrics and rejected records out. A pure function of
+ * The learner topology: examples and late labels in; predictions, metrics, rejected records and model snapshots out. A pure function of
  * a {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
  */
 public final class LearnerTopology {
@@ -49,6 +51,11 @@ public final class LearnerTopology {
                 .branch((model, value) -> value instanceof RejectedRecord, Branched.withConsumer(s -> s
                         .mapValues(v -> (RejectedRecord) v, Named.as("as-rejected"))
                         .to(topics.errors().name(), topics.errors().produced()), "errors"))
+                // a null value is a tombstone of a snapshot chunk: nothing else is forwarded without a value
+                .branch((key, value) -> value == null || value instanceof ModelSnapshot, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ModelSnapshot) v, Named.as("as-snapshot"))
+                        .to(topics.models().name(), topics.models().produced()
+                                .withStreamPartitioner(SnapshotKey.partitioner())), "models"))
                 .noDefaultBranch();
     }
 

@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
+    /** The format before the snapshots list; read with none published. */
+    private static final int FORMAT_WITHOUT_SNAPSHOTS = 4;
     /** The format before the eviction counters; read with them at zero. */
     private static final int FORMAT_WITHOUT_EVICTIONS = 3;
 
@@ -51,6 +53,12 @@ final class ModelState {
     long windowUnlabeledExpired;
     long windowLabelsEvicted;
     long windowLabelsExpired;
+    /** The snapshots of the model on the models topic, oldest first: those it keeps, to tombstone them in turn. */
+    final List<Published> snapshots = new ArrayList<>();
+
+    /** A snapshot on the models topic: its version and how many chunks it was written in. */
+    record Published(long version, int chunks) {
+    }
 
     /** Whether the current metrics window has anything to report. */
     boolean windowHasEvents() {
@@ -100,6 +108,11 @@ final class ModelState {
             out.writeLong(windowUnlabeledExpired);
             out.writeLong(windowLabelsEvicted);
             out.writeLong(windowLabelsExpired);
+            out.writeInt(snapshots.size());
+            for (Published p : snapshots) {
+                out.writeLong(p.version());
+                out.writeInt(p.chunks());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -110,7 +123,7 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_EVICTIONS) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_SNAPSHOTS && format != FORMAT_WITHOUT_EVICTIONS) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
@@ -133,11 +146,17 @@ final class ModelState {
             s.windowErrors = in.readLong();
             s.windowDuplicates = in.readLong();
             s.windowLateLabels = in.readLong();
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_SNAPSHOTS) {
                 s.windowUnlabeledEvicted = in.readLong();
                 s.windowUnlabeledExpired = in.readLong();
                 s.windowLabelsEvicted = in.readLong();
                 s.windowLabelsExpired = in.readLong();
+            }
+            if (format >= FORMAT) {
+                int published = in.readInt();
+                for (int i = 0; i < published; i++) {
+                    s.snapshots.add(new Published(in.readLong(), in.readInt()));
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

@@ -40,7 +40,28 @@ class MainTest {
     @Test
     void theLearnerOffersItsOwnCommandsOnly() {
         // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
-        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "config");
+        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "config",
+                "export");
+    }
+
+    @Test
+    void exportRefusesABadVersionOrConfigurationBeforeConnecting() throws Exception {
+        assertThat(run("export", "--config", "/nonexistent/learner.properties", "--model", "m", "--out", "x.zip"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read the configuration file /nonexistent/learner.properties");
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("learner", ".properties");
+        try {
+            java.nio.file.Files.writeString(config, "bootstrap.servers=127.0.0.1:1\nschema.registry.url="
+                    + "http://127.0.0.1:1\n");
+            assertThat(run("export", "--config", config.toString(), "--model", "m", "--version", "ten", "--out",
+                    "x.zip")).isEqualTo(2);
+            assertThat(err.toString()).contains("the version after '@' must be a number or 'latest', was 'ten'");
+            assertThat(run("export", "--config", config.toString(), "--model", "m", "--version", "-3", "--out",
+                    "x.zip")).isEqualTo(2);
+            assertThat(err.toString()).contains("a snapshot version is 0 or more, was -3");
+        } finally {
+            java.nio.file.Files.delete(config);
+        }
     }
 
     @Test

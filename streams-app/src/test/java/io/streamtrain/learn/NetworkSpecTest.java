@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import io.streamtrain.learn.NetworkSpec.Conv2d;
@@ -368,6 +369,42 @@ class NetworkSpecTest {
         assertThat(parsed.warmStart()).contains(dir.resolve("model.zip").toAbsolutePath());
         assertThat(parsed.loss()).as("left to the model").isEmpty();
         assertThat(parsed.optimizer()).isEmpty();
+    }
+
+    @Test
+    void warmStartFromTheModelsTopicNamesAModelAndAVersionOrLatest(@TempDir Path dir) throws IOException {
+        NetworkSpec pinned = NetworkSpec.parse(HEAD + "warmStart: topic:fraud/eu@4000", NetworkSpec.Format.YAML);
+        assertThat(pinned.warmStartSnapshot()).contains(new SnapshotRef("fraud/eu", OptionalLong.of(4000)));
+        assertThat(pinned.warmStart()).as("fetched when the learner starts").isEmpty();
+        assertThat(pinned.optimizer()).isEmpty();
+        assertThat(pinned.toString()).contains("warmStart=topic:fraud/eu@4000");
+        assertThat(NetworkSpec.parse(HEAD + "warmStart: topic:a@b@latest", NetworkSpec.Format.YAML)
+                .warmStartSnapshot()).contains(new SnapshotRef("a@b", OptionalLong.empty()));
+        assertThat(NetworkSpec.parse(HEAD + "warmStart: topic:m", NetworkSpec.Format.YAML).warmStartSnapshot())
+                .contains(new SnapshotRef("m", OptionalLong.empty()));
+        assertThatThrownBy(() -> Learner.create(pinned)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has not been fetched from the models topic");
+
+        assertThat(violations(HEAD + "warmStart: topic:m@v2")).containsExactly("warmStart: must name a snapshot as "
+                + "topic:<model>@<version> (or @latest): the version after '@' must be a number or 'latest', was 'v2'");
+        assertThat(violations(HEAD + "warmStart: topic:m@-1")).singleElement().asString()
+                .contains("a snapshot version is 0 or more, was -1");
+        assertThat(violations(HEAD + "warmStart: 'topic:'")).singleElement().asString()
+                .contains("the model id is blank");
+        assertThat(violations(HEAD + "warmStart: topic:@7")).singleElement().asString()
+                .contains("the model id is blank");
+
+        Path zip = dir.resolve("fetched.zip");
+        assertThat(pinned.withWarmStartFile(zip).warmStart()).contains(zip);
+        assertThat(pinned.withWarmStartFile(zip).warmStartSnapshot()).isEqualTo(pinned.warmStartSnapshot());
+    }
+
+    @Test
+    void aSpecKeepsItselfAsJsonForSnapshots() {
+        NetworkSpec yaml = NetworkSpec.parse(HEAD + "batch: {size: 8}", NetworkSpec.Format.YAML);
+        assertThat(yaml.json()).isEqualTo("{\"inputSize\":4,\"output\":{\"type\":\"classification\","
+                + "\"classes\":2},\"batch\":{\"size\":8}}");
+        assertThat(NetworkSpec.parse(yaml.json(), NetworkSpec.Format.JSON).toString()).isEqualTo(yaml.toString());
     }
 
     @ParameterizedTest

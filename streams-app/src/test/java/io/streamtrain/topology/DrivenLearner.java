@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
@@ -39,6 +40,7 @@ final class DrivenLearner implements AutoCloseable {
     final TestOutputTopic<String, Prediction> predictions;
     final TestOutputTopic<String, TrainingMetrics> metrics;
     final TestOutputTopic<String, RejectedRecord> errors;
+    final TestOutputTopic<String, ModelSnapshot> models;
 
     /**
      * @param settings sets what the test needs on a builder with the learner's defaults
@@ -55,7 +57,9 @@ final class DrivenLearner implements AutoCloseable {
                 new Topic<>(prefix + ".metrics", Serdes.String(),
                         ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
                 new Topic<>(prefix + ".errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)));
+                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
+                new Topic<>(prefix + ".models", Serdes.String(),
+                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)));
         LearnerSettings.Builder builder = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(), specs);
@@ -77,6 +81,8 @@ final class DrivenLearner implements AutoCloseable {
                 topics.metrics().valueSerde().deserializer());
         errors = driver.createOutputTopic(prefix + ".errors", Serdes.String().deserializer(),
                 topics.errors().valueSerde().deserializer());
+        models = driver.createOutputTopic(prefix + ".models", Serdes.String().deserializer(),
+                topics.models().valueSerde().deserializer());
     }
 
     /** Sends an example under a key, as a producer writes it (Confluent wire format). */

@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.TrainingMetrics;
@@ -98,7 +99,9 @@ final class ProcessorHarness implements AutoCloseable {
                         new Topic<>("r.metrics", Serdes.String(),
                                 ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
                         new Topic<>("r.errors", Serdes.String(),
-                                ConfluentAvroSerde.specific(RejectedRecord.class, registry, false))),
+                                ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
+                        new Topic<>("r.models", Serdes.String(),
+                                ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false))),
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
                 model -> spec)

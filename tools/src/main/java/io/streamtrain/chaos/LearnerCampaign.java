@@ -12,14 +12,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.ForkedLearner;
+import io.streamtrain.snapshot.SnapshotChunks;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -132,6 +136,8 @@ public final class LearnerCampaign {
         for (String suffix : List.of(".examples", ".labels", ".predictions", ".metrics", ".errors")) {
             kafka.createTopic(prefix + suffix, plan.partitions());
         }
+        kafka.createTopic(prefix + ".models", plan.partitions(),
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         List<String> models = spreadModels(plan.models(), plan.partitions());
         for (int k = 0; k < models.size(); k++) {
             expected.put(models.get(k), (long) (plan.examples() / models.size() + (k < plan.examples() % models.size()
@@ -523,6 +529,7 @@ public final class LearnerCampaign {
                 ChaosReport.count(lateSent), ChaosReport.count(lateJoined), lateJoined == lateSent && lateSent > 0));
         checks.add(new Check("no example rejected (errors topic, Σ window errors)", "0, 0",
                 ledger.errorRecords() + ", " + windowErrors, ledger.errorRecords() == 0 && windowErrors == 0));
+        checks.add(snapshotCheck(ledger, models, figures));
         if (!plan.restartKilled() && plan.kills() > 0) {
             checks.add(new Check("the killed instance's models restored on a survivor from the changelog",
                     "≥ 1 model moved", moved.isEmpty() ? "none" : moved.toString(), !moved.isEmpty()));
@@ -543,6 +550,76 @@ public final class LearnerCampaign {
                 perModel.toString(), details);
     }
 
+    /**
+     * The models topic as a reader sees it (read_committed): for every model, a snapshot of each multiple of
+     * {@link #SNAPSHOT_EVERY_STEPS} up to its last version, each chunk written once, each version whole (its chunks join
+     * and match their SHA-256), and all but the last {@link #SNAPSHOT_KEEP} tombstoned. A snapshot published in a
+     * transaction that a SIGKILL cut short shows as nothing, and is published again when the step is redone.
+     */
+    private static Check snapshotCheck(OutputLedger ledger, List<String> models, Map<String, String> figures) {
+        long published = 0;
+        long tombstoned = 0;
+        long chunks = 0;
+        List<String> problems = new ArrayList<>();
+        for (String model : models) {
+            OutputLedger.ModelOutput m = ledger.model(model);
+            TreeSet<Long> versions = new TreeSet<>();
+            for (Map.Entry<Long, Map<Integer, List<ModelSnapshot>>> version : m.snapshotChunks.entrySet()) {
+                List<ModelSnapshot> whole = new ArrayList<>();
+                for (Map.Entry<Integer, List<ModelSnapshot>> chunk : version.getValue().entrySet()) {
+                    List<ModelSnapshot> written = chunk.getValue().stream().filter(Objects::nonNull).toList();
+                    if (written.size() > 1) {
+                        problems.add(model + "/" + version.getKey() + "/" + chunk.getKey() + " written "
+                                + written.size() + "×");
+                    }
+                    if (!written.isEmpty()) {
+                        whole.add(written.get(0));
+                    }
+                }
+                if (whole.isEmpty()) {
+                    problems.add(model + "@" + version.getKey() + " tombstoned but never written");
+                    continue;
+                }
+                versions.add(version.getKey());
+                chunks += whole.size();
+                try {
+                    SnapshotChunks.join(whole);
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            TreeSet<Long> expected = new TreeSet<>();
+            for (long v = SNAPSHOT_EVERY_STEPS; v <= m.lastVersion; v += SNAPSHOT_EVERY_STEPS) {
+                expected.add(v);
+            }
+            if (!versions.equals(expected)) {
+                TreeSet<Long> missing = new TreeSet<>(expected);
+                missing.removeAll(versions);
+                TreeSet<Long> extra = new TreeSet<>(versions);
+                extra.removeAll(expected);
+                problems.add(model + " (version " + m.lastVersion + "): missing " + missing + ", unexpected " + extra);
+            }
+            TreeSet<Long> expectedTombstoned = new TreeSet<>(expected);
+            for (int i = 0; i < SNAPSHOT_KEEP && !expectedTombstoned.isEmpty(); i++) {
+                expectedTombstoned.pollLast();
+            }
+            if (!m.tombstonedVersions.equals(expectedTombstoned)) {
+                problems.add(model + ": tombstoned " + m.tombstonedVersions + ", expected " + expectedTombstoned);
+            }
+            published += versions.size();
+            tombstoned += m.tombstonedVersions.size();
+        }
+        if (ledger.unreadableSnapshotKeys() > 0) {
+            problems.add(ledger.unreadableSnapshotKeys() + " records on the models topic with a key not a snapshot's");
+        }
+        figures.put("snapshots published (versions / chunks) and tombstoned", String.format(Locale.ROOT,
+                "%,d / %,d, %,d", published, chunks, tombstoned));
+        return new Check("snapshots: every " + SNAPSHOT_EVERY_STEPS + " steps, each chunk once, each version whole, all "
+                + "but the last " + SNAPSHOT_KEEP + " tombstoned", "0 problems", problems.isEmpty() ? "0 problems"
+                        : problems.size() + ": " + problems.stream().limit(5).toList(),
+                problems.isEmpty() && published > 0);
+    }
+
     private static String recoveries(List<Disruption> disruptions) {
         if (disruptions.isEmpty()) {
             return "-";
@@ -553,6 +630,11 @@ public final class LearnerCampaign {
         }
         return String.join(", ", parts);
     }
+
+    /** Training steps between two snapshots of a model in a campaign: often, so that kills fall during some. */
+    static final long SNAPSHOT_EVERY_STEPS = 20;
+    /** Snapshots of a model kept on the models topic in a campaign. */
+    static final int SNAPSHOT_KEEP = 5;
 
     /** The settings of a learner under test: short group sessions so that a dead member is noticed in seconds. */
     static Map<String, String> learnerSettings(String bootstrap, String registryUrl, String prefix, Path stateDir,
@@ -570,6 +652,11 @@ public final class LearnerCampaign {
         s.put("streamtrain.checkpoint.every.batches", "25");
         s.put("streamtrain.metrics.interval.ms", "1000");
         s.put("streamtrain.dedupe.window", Integer.toString(dedupeWindow));
+        s.put("streamtrain.snapshot.every.steps", Long.toString(SNAPSHOT_EVERY_STEPS));
+        s.put("streamtrain.snapshot.keep", Integer.toString(SNAPSHOT_KEEP));
+        // records of at most 128 KiB: a snapshot of the 20-64-64-2 network (~64 KB) in two chunks, so that a kill
+        // can fall between the chunks of one snapshot
+        s.put("producer.max.request.size", Integer.toString(128 * 1024));
         return s;
     }
 

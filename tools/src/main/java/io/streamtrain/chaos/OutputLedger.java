@@ -7,10 +7,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,7 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What the learner has committed, as a user reads it (read_committed, from the start): its predictions, its
- * TrainingMetrics windows and its rejected records, tallied per model as they arrive.
+ * TrainingMetrics windows, its rejected records and its models' snapshots, tallied per model as they arrive.
  */
 final class OutputLedger implements AutoCloseable {
 
@@ -41,11 +45,16 @@ final class OutputLedger implements AutoCloseable {
         long lastExamplesTrained = -1;
         long lastVersion = -1;
         Double lastPrequentialAccuracy;
+        /** The snapshot chunks on the models topic, by version: each key's records, in order (null: a tombstone). */
+        final Map<Long, Map<Integer, List<ModelSnapshot>>> snapshotChunks = new TreeMap<>();
+        final Set<Long> tombstonedVersions = new TreeSet<>();
     }
 
     private final String predictionsTopic;
     private final String metricsTopic;
     private final String errorsTopic;
+    private final String modelsTopic;
+    private final Deserializer<ModelSnapshot> snapshots;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<Prediction> predictions;
     private final Deserializer<TrainingMetrics> metrics;
@@ -53,21 +62,24 @@ final class OutputLedger implements AutoCloseable {
     private final Set<String> predictedIds = new HashSet<>();
     private final List<String> duplicatePredictions = new ArrayList<>();
     private long errorRecords;
+    private long unreadableSnapshotKeys;
 
     OutputLedger(String bootstrapServers, String registryUrl, String prefix) {
         this.predictionsTopic = prefix + ".predictions";
         this.metricsTopic = prefix + ".metrics";
         this.errorsTopic = prefix + ".errors";
+        this.modelsTopic = prefix + ".models";
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         this.predictions = ConfluentAvroSerde.specific(Prediction.class, registry, false).deserializer();
         this.metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false).deserializer();
+        this.snapshots = ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false).deserializer();
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic));
+        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic, modelsTopic));
     }
 
     /** Reads what arrives within {@code time}. */
@@ -105,6 +117,19 @@ final class OutputLedger implements AutoCloseable {
             m.lastPrequentialAccuracy = w.getPrequentialAccuracy();
         } else if (topic.equals(errorsTopic)) {
             errorRecords++;
+        } else if (topic.equals(modelsTopic)) {
+            SnapshotKey key = SnapshotKey.parse(record.key());
+            if (key == null) {
+                unreadableSnapshotKeys++;
+                return;
+            }
+            ModelOutput m = model(key.model());
+            ModelSnapshot chunk = snapshots.deserialize(topic, record.headers(), record.value());
+            if (chunk == null) {
+                m.tombstonedVersions.add(key.version());
+            }
+            m.snapshotChunks.computeIfAbsent(key.version(), v -> new TreeMap<>())
+                    .computeIfAbsent(key.chunk(), c -> new ArrayList<>()).add(chunk);
         }
     }
 
@@ -146,10 +171,16 @@ final class OutputLedger implements AutoCloseable {
         return errorRecords;
     }
 
+    /** Records on the models topic whose key is not a snapshot's. */
+    long unreadableSnapshotKeys() {
+        return unreadableSnapshotKeys;
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));
         predictions.close();
         metrics.close();
+        snapshots.close();
     }
 }

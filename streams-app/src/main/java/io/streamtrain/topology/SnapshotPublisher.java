@@ -1,0 +1,93 @@
+package io.streamtrain.topology;
+
+import java.time.Instant;
+import java.util.List;
+
+import io.streamtrain.avro.ModelSnapshot;
+import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.snapshot.SnapshotChunks;
+import io.streamtrain.snapshot.SnapshotKey;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a model's snapshot to the models topic: its zip in chunks, forwarded from the training step that made the
+ * version, so they are written in that step's transaction (exactly once, and never a version whose step was not
+ * committed). Keeps the model's last {@code keep} snapshots there, tombstoning older versions' chunks in the same
+ * transaction; which versions are kept is part of the model's state ({@link ModelState#snapshots}), so a restore
+ * goes on from it.
+ */
+final class SnapshotPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
+    /** Why a snapshot was made: its model's version reached a multiple of the setting. */
+    static final String EVERY_STEPS = "every-steps";
+    /** Why a snapshot was made: a command asked for it. */
+    static final String COMMAND = "command";
+
+    private final ProcessorContext<String, SpecificRecord> context;
+    private final LearnerMetrics metrics;
+    private final long everySteps;
+    private final int keep;
+    private final int chunkBytes;
+
+    SnapshotPublisher(ProcessorContext<String, SpecificRecord> context, LearnerMetrics metrics, long everySteps,
+            int keep, int chunkBytes) {
+        this.context = context;
+        this.metrics = metrics;
+        this.everySteps = everySteps;
+        this.keep = keep;
+        this.chunkBytes = chunkBytes;
+    }
+
+    /** Whether a model that has just reached {@code version} publishes it. */
+    boolean due(long version) {
+        return everySteps > 0 && version > 0 && version % everySteps == 0;
+    }
+
+    /**
+     * Publishes the model as it is now, unless this version is on the topic already; the caller writes the model's
+     * state afterwards, in the same step.
+     */
+    void publish(ModelRuntime runtime, String trigger, long now) {
+        Learner learner = runtime.learner;
+        ModelState state = runtime.state;
+        long version = learner.version();
+        if (!state.snapshots.isEmpty() && state.snapshots.get(state.snapshots.size() - 1).version() == version) {
+            return;
+        }
+        long started = System.nanoTime();
+        byte[] zip = learner.exportZip();
+        PrequentialScore score = runtime.score;
+        boolean scored = score.totalCount() > 0;
+        boolean classification = learner.isClassification();
+        String spec = learner.spec().json();
+        SnapshotChunks.Description description = new SnapshotChunks.Description(runtime.model, version,
+                learner.examplesTrained(), Instant.ofEpochMilli(now), trigger, spec, score.totalCount(),
+                scored ? score.totalMeanLoss() : null,
+                scored && classification ? score.totalAccuracy() : null,
+                scored && !classification ? score.totalMae() : null,
+                scored && !classification ? score.totalRmse() : null);
+        // the spec goes with every chunk: the data takes what is left of the chunk's share of a record
+        int dataBytes = Math.max(4096, chunkBytes - 3 * spec.length());
+        List<ModelSnapshot> chunks = SnapshotChunks.cut(description, zip, dataBytes);
+        for (ModelSnapshot chunk : chunks) {
+            context.forward(new Record<>(new SnapshotKey(runtime.model, version, chunk.getChunk()).text(), chunk, now));
+        }
+        state.snapshots.add(new ModelState.Published(version, chunks.size()));
+        while (state.snapshots.size() > keep) {
+            ModelState.Published old = state.snapshots.remove(0);
+            for (int c = 0; c < old.chunks(); c++) {
+                // a tombstone: compaction removes the chunk
+                context.forward(new Record<>(new SnapshotKey(runtime.model, old.version(), c).text(), null, now));
+            }
+        }
+        metrics.recordSnapshot(runtime.model, version, zip.length);
+        log.debug("model {}: snapshot of version {} ({}, {} bytes in {} chunks) in {} ms", runtime.model, version,
+                trigger, zip.length, chunks.size(), (System.nanoTime() - started) / 1_000_000);
+    }
+}
