@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.streamtrain.avro.ControlAnswer;
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ModelSnapshot;
@@ -69,6 +72,12 @@ public final class LearnerApp implements AutoCloseable {
     public static final int EXIT_OUTAGE = 3;
     /** Thread replacements allowed for transient failures before the learner gives up and exits. */
     static final int MAX_THREAD_REPLACEMENTS = 10;
+
+    /**
+     * How long a rollback may read the models topic, on the stream thread: well within the consumer's
+     * max.poll.interval.ms (5 min by default).
+     */
+    static final Duration SNAPSHOT_READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger transientFailures = new AtomicInteger();
@@ -133,6 +142,11 @@ public final class LearnerApp implements AutoCloseable {
                 .maxRecordBytes(config.maxRecordBytes())
                 .snapshotEverySteps(config.snapshotEverySteps())
                 .snapshotKeep(config.snapshotKeep())
+                .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, config.registryConfig(),
+                        false).deserializer())
+                .snapshotSource((model, version) -> new SnapshotReader(config.consumerConfig(),
+                        config.registryConfig(), topics.models().name(), SNAPSHOT_READ_TIMEOUT)
+                        .fetch(model, OptionalLong.of(version)).zip())
                 .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
@@ -218,7 +232,10 @@ public final class LearnerApp implements AutoCloseable {
                 new Topic<>(prefix + ".errors", Serdes.String(),
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
                 new Topic<>(prefix + ".models", Serdes.String(),
-                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)));
+                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
+                new Topic<>(prefix + ".control", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".control.log", Serdes.String(),
+                        ConfluentAvroSerde.specific(ControlAnswer.class, registry, false)));
     }
 
 
@@ -250,19 +267,17 @@ public final class LearnerApp implements AutoCloseable {
             Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names()
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
             String examples = topics.examples().name();
-            String labels = topics.labels().name();
+            List<String> joined = topics.coPartitioned().stream().filter(existing::contains).toList();
             Map<String, Integer> partitions = new HashMap<>();
-            List<String> joined = existing.contains(examples) && existing.contains(labels) ? List.of(examples, labels)
-                    : existing.contains(examples) ? List.of(examples) : List.of();
             admin.describeTopics(joined).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
                     .forEach((name, description) -> partitions.put(name, description.partitions().size()));
-            if (partitions.size() == 2 && !partitions.get(examples).equals(partitions.get(labels))) {
-                throw new IllegalStateException("the examples topic " + examples + " has " + partitions.get(examples)
-                        + " partitions and the labels topic " + labels + " has " + partitions.get(labels)
-                        + ": a model's labels are joined in the partition of its examples, so both need the same "
-                        + "number of partitions");
+            if (partitions.values().stream().distinct().count() > 1) {
+                throw new IllegalStateException("the topics " + partitions + " (topic=partitions) have different "
+                        + "numbers of partitions: a model's labels and commands are taken in the partition of its "
+                        + "examples, so " + topics.coPartitioned() + " need the same number of partitions");
             }
-            int newPartitions = partitions.getOrDefault(examples, config.partitions());
+            int newPartitions = partitions.getOrDefault(examples,
+                    partitions.values().stream().findFirst().orElse(config.partitions()));
             List<NewTopic> missing = new ArrayList<>();
             for (String name : names) {
                 if (!existing.contains(name)) {

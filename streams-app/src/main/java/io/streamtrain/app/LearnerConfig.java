@@ -56,8 +56,9 @@ public final class LearnerConfig extends AbstractConfig {
 
     static final ConfigDef CONFIG = new ConfigDef()
             .define(TOPIC_PREFIX, Type.STRING, "streamtrain", new TopicPrefixValidator(), Importance.HIGH,
-                    "Prefix of the topics: <prefix>.examples and <prefix>.labels are read; <prefix>.predictions, "
-                            + "<prefix>.metrics, <prefix>.errors and <prefix>.models are written.",
+                    "Prefix of the topics: <prefix>.examples, <prefix>.labels and <prefix>.control are read; "
+                            + "<prefix>.predictions, <prefix>.metrics, <prefix>.errors, <prefix>.models and "
+                            + "<prefix>.control.log are written.",
                     GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create the topics at start when they are missing.",

@@ -1,5 +1,6 @@
 package io.streamtrain.learn;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -417,6 +418,66 @@ public final class Learner implements AutoCloseable {
             throw new UncheckedIOException("cannot write the model as a DL4J zip", e);
         }
         return zip.toByteArray();
+    }
+
+    /**
+     * Goes on from a snapshot's state: the parameters, updater state and iteration and epoch counts of a DL4J
+     * {@code ModelSerializer} zip of the same network (what {@link #exportZip()} writes). The version goes on, one
+     * more, so that versions never repeat; the examples trained go on too. A refused zip leaves the model as it was.
+     *
+     * @throws CheckpointException when the zip cannot be read or holds another network
+     */
+    public void adopt(byte[] zip) {
+        checkOpen();
+        MultiLayerNetwork other;
+        try {
+            other = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("not a DL4J ModelSerializer zip: " + e);
+        }
+        try {
+            if (other.params().dataType() != DataType.FLOAT) {
+                other = other.convertDataType(DataType.FLOAT);
+            }
+            INDArray state = updaterState();
+            INDArray theirState = other.getUpdater(true) == null ? null : other.getUpdater(true).getStateViewArray();
+            long theirStateLength = theirState == null ? 0 : theirState.length();
+            if (fingerprint(other) != fingerprint || other.params().length() != net.params().length()
+                    || theirStateLength != (state == null ? 0 : state.length())) {
+                throw new CheckpointException(String.format("the zip holds a different network (fingerprint %016x, "
+                        + "%d parameters, %d updater values) than this one (%s: fingerprint %016x, %d parameters)",
+                        fingerprint(other), other.params().length(), theirStateLength, spec, fingerprint,
+                        net.params().length()));
+            }
+            net.params().assign(other.params());
+            if (state != null) {
+                state.assign(theirState);
+            }
+            net.setIterationCount(other.getIterationCount());
+            net.setEpochCount(other.getEpochCount());
+            version++;
+        } finally {
+            other.close();
+        }
+    }
+
+    /**
+     * Sets a fixed learning rate for every layer from the next training step on, in place of the spec's (and its
+     * schedule). Not part of a {@link #checkpoint()}: whoever sets it sets it again after a restore.
+     */
+    public void setLearningRate(double learningRate) {
+        checkOpen();
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("a learning rate must be finite and above 0, was " + learningRate);
+        }
+        net.setLearningRate(learningRate);
+    }
+
+    /** This new model's version and examples trained go on from {@code previous}'s: a reset keeps versions unique. */
+    public void continueFrom(Learner previous) {
+        checkOpen();
+        version = previous.version + 1;
+        examplesTrained = previous.examplesTrained;
     }
 
     /**

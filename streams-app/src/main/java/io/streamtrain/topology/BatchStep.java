@@ -93,7 +93,7 @@ final class BatchStep {
                     now));
         }
         long last = batch.get(n - 1).seq();
-        if (m > 0) {
+        if (m > 0 && !runtime.state.paused) {
             learner.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
                     m == n ? trainTargets : Arrays.copyOf(trainTargets, m),
                     m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
@@ -157,7 +157,7 @@ final class BatchStep {
     }
 
     /** Writes a checkpoint that includes every example processed so far; their slots become free. */
-    private void checkpoint(ModelRuntime runtime) {
+    void checkpoint(ModelRuntime runtime) {
         ModelState state = runtime.state;
         byte[] bytes = runtime.learner.checkpoint();
         state.score = runtime.score.toBytes();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.streamtrain.avro.ClassLabel;
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.TrainingMetrics;
@@ -56,6 +57,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private final Map<String, ModelRuntime> models = new LinkedHashMap<>();
     private final String examplesTopic;
     private final String labelsTopic;
+    private final String controlTopic;
     private ProcessorContext<String, SpecificRecord> context;
     private LearnerStore store;
     private Deserializer<Example> exampleDeserializer;
@@ -65,6 +67,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private LateLabelJoin join;
     private BatchStep step;
     private ModelRestore restore;
+    private ControlCommands control;
+    private Deserializer<ControlCommand> controlDeserializer;
     /** The timestamp of the last record this task processed: the learner is keeping up when it is recent. */
     private long newestRecordMs = Long.MIN_VALUE / 2;
     private long lastEarlyCommitMs = Long.MIN_VALUE / 2;
@@ -73,6 +77,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.settings = settings;
         this.examplesTopic = settings.topics().examples().name();
         this.labelsTopic = settings.topics().labels().name();
+        this.controlTopic = settings.topics().control().name();
     }
 
     @Override
@@ -89,6 +94,19 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots);
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
+        this.controlDeserializer = settings.controlDeserializer().get();
+        this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {
+            @Override
+            public ModelRuntime existing(String model) {
+                return models.containsKey(model) || store.meta(model) != null && hasSpec(model) ? runtime(model)
+                        : null;
+            }
+
+            @Override
+            public boolean hasSpec(String model) {
+                return models.containsKey(model) || settings.specs().apply(model) != null;
+            }
+        }, controlDeserializer);
         try {
             // every model with state, so that waiting examples are processed without new input
             for (String model : store.models()) {
@@ -115,6 +133,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         try {
             if (topic.equals(labelsTopic)) {
                 processLabel(record);
+            } else if (topic.equals(controlTopic)) {
+                control.handle(record);
             } else {
                 processExample(record);
             }
@@ -418,6 +438,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         metrics.close();
         exampleDeserializer.close();
         labelDeserializer.close();
+        controlDeserializer.close();
         // frees the networks' native memory now rather than when the GC gets to it
         models.values().forEach(runtime -> runtime.learner.close());
         models.clear();

@@ -5,9 +5,12 @@ import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.snapshot.SnapshotException;
+import io.streamtrain.snapshot.SnapshotSource;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -36,6 +39,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param snapshotEverySteps a model publishes a snapshot to the models topic after every this many training steps
  *     (when its version is a multiple of it); 0 turns periodic snapshots off
  * @param snapshotKeep how many of a model's snapshots stay on the models topic: older versions are tombstoned
+ * @param controlDeserializer decodes commands of the control topic; one per stream task is made from it
+ * @param snapshotSource reads a kept snapshot's zip back from the models topic, for {@code rollback}
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -52,7 +57,9 @@ public record LearnerSettings(
         int maxRecordBytes,
         Duration commitEarlyMaxLag,
         long snapshotEverySteps,
-        int snapshotKeep) {
+        int snapshotKeep,
+        Supplier<Deserializer<ControlCommand>> controlDeserializer,
+        SnapshotSource snapshotSource) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -76,6 +83,8 @@ public record LearnerSettings(
         Objects.requireNonNull(metricsInterval, "metricsInterval");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
         Objects.requireNonNull(commitEarlyMaxLag, "commitEarlyMaxLag");
+        Objects.requireNonNull(controlDeserializer, "controlDeserializer");
+        Objects.requireNonNull(snapshotSource, "snapshotSource");
         if (commitEarlyMaxLag.isNegative()) {
             throw new IllegalArgumentException("commitEarlyMaxLag must not be negative, was " + commitEarlyMaxLag);
         }
@@ -136,6 +145,10 @@ public record LearnerSettings(
         private Duration commitEarlyMaxLag = Duration.ofMillis(50);
         private long snapshotEverySteps = DEFAULT_SNAPSHOT_EVERY_STEPS;
         private int snapshotKeep = DEFAULT_SNAPSHOT_KEEP;
+        private Supplier<Deserializer<ControlCommand>> controlDeserializer;
+        private SnapshotSource snapshotSource = (model, version) -> {
+            throw new SnapshotException("this learner reads no models topic");
+        };
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -200,10 +213,22 @@ public record LearnerSettings(
             return this;
         }
 
+        /** How commands of the control topic are decoded (registry wire format): required. */
+        public Builder controlDeserializer(Supplier<Deserializer<ControlCommand>> deserializer) {
+            this.controlDeserializer = deserializer;
+            return this;
+        }
+
+        public Builder snapshotSource(SnapshotSource source) {
+            this.snapshotSource = source;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
-                    labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep);
+                    labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep,
+                    controlDeserializer, snapshotSource);
         }
     }
 }

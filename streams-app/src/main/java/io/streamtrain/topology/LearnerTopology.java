@@ -3,6 +3,7 @@ package io.streamtrain.topology;
 import java.util.List;
 import java.util.Set;
 
+import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.snapshot.SnapshotKey;
@@ -22,7 +23,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The learner topology: examples and late labels in; predictions, metrics, rejected records and model snapshots out. A pure function of
+ * The learner topology: examples, late labels and commands in; predictions, metrics, rejected records, model
+ * snapshots and answers to the commands out. A pure function of
  * a {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
  */
 public final class LearnerTopology {
@@ -33,9 +35,10 @@ public final class LearnerTopology {
     /** Adds the learner to {@code builder}. */
     public static void build(StreamsBuilder builder, LearnerSettings settings) {
         LearnerTopics topics = settings.topics();
-        // one source for both, so that a model's examples and labels reach the same processor, in timestamp order
+        // one source for the three, so that a model's examples, labels and commands reach the same processor, in
+        // timestamp order
         KStream<String, SpecificRecord> outputs = builder
-                .stream(List.of(topics.examples().name(), topics.labels().name()),
+                .stream(List.of(topics.examples().name(), topics.labels().name(), topics.control().name()),
                         Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
                                 .withTimestampExtractor(new RecordOrWallClockTimestamp())
                                 .withName("read-examples-and-labels"))
@@ -51,6 +54,9 @@ public final class LearnerTopology {
                 .branch((model, value) -> value instanceof RejectedRecord, Branched.withConsumer(s -> s
                         .mapValues(v -> (RejectedRecord) v, Named.as("as-rejected"))
                         .to(topics.errors().name(), topics.errors().produced()), "errors"))
+                .branch((model, value) -> value instanceof ControlAnswer, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ControlAnswer) v, Named.as("as-control-answer"))
+                        .to(topics.controlLog().name(), topics.controlLog().produced()), "control-log"))
                 // a null value is a tombstone of a snapshot chunk: nothing else is forwarded without a value
                 .branch((key, value) -> value == null || value instanceof ModelSnapshot, Branched.withConsumer(s -> s
                         .mapValues(v -> (ModelSnapshot) v, Named.as("as-snapshot"))

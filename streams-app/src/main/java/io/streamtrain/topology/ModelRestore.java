@@ -45,6 +45,11 @@ final class ModelRestore {
         ModelState stored = store.meta(model);
         ModelState state = stored == null ? new ModelState() : stored;
         Learner learner = learner(model, state);
+        if (!Double.isNaN(state.learningRate)) {
+            // set by a command: the checkpoint taken then includes everything trained before it, so the batches
+            // replayed below were all trained at this rate
+            learner.setLearningRate(state.learningRate);
+        }
         PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
         ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
                 settings.maxPendingLabels(), settings.labelWait().toMillis());

@@ -13,7 +13,8 @@ import io.streamtrain.learn.PrequentialScore;
  */
 final class ModelRuntime {
     final String model;
-    final Learner learner;
+    /** Replaced by a reset; otherwise the same network for the runtime's life. */
+    Learner learner;
     final PrequentialScore score;
     final ModelState state;
     final int batchSize;

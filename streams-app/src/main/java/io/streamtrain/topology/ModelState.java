@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 5;
+    private static final int FORMAT = 6;
+    /** The format before the pause flag and the learning rate set by a command; read with neither. */
+    private static final int FORMAT_WITHOUT_CONTROL = 5;
     /** The format before the snapshots list; read with none published. */
     private static final int FORMAT_WITHOUT_SNAPSHOTS = 4;
     /** The format before the eviction counters; read with them at zero. */
@@ -55,6 +57,11 @@ final class ModelState {
     long windowLabelsExpired;
     /** The snapshots of the model on the models topic, oldest first: those it keeps, to tombstone them in turn. */
     final List<Published> snapshots = new ArrayList<>();
+
+    /** Paused by a command: examples are predicted and scored, none trained on. */
+    boolean paused;
+    /** The learning rate a command set, in place of the spec's; NaN when none was. */
+    double learningRate = Double.NaN;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -113,6 +120,8 @@ final class ModelState {
                 out.writeLong(p.version());
                 out.writeInt(p.chunks());
             }
+            out.writeBoolean(paused);
+            out.writeDouble(learningRate);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -123,7 +132,8 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_SNAPSHOTS && format != FORMAT_WITHOUT_EVICTIONS) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_CONTROL && format != FORMAT_WITHOUT_SNAPSHOTS
+                    && format != FORMAT_WITHOUT_EVICTIONS) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
@@ -152,11 +162,15 @@ final class ModelState {
                 s.windowLabelsEvicted = in.readLong();
                 s.windowLabelsExpired = in.readLong();
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_CONTROL) {
                 int published = in.readInt();
                 for (int i = 0; i < published; i++) {
                     s.snapshots.add(new Published(in.readLong(), in.readInt()));
                 }
+            }
+            if (format >= FORMAT) {
+                s.paused = in.readBoolean();
+                s.learningRate = in.readDouble();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

@@ -41,7 +41,7 @@ class MainTest {
     void theLearnerOffersItsOwnCommandsOnly() {
         // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
         assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "config",
-                "export");
+                "export", "control");
     }
 
     @Test
@@ -59,6 +59,27 @@ class MainTest {
             assertThat(run("export", "--config", config.toString(), "--model", "m", "--version", "-3", "--out",
                     "x.zip")).isEqualTo(2);
             assertThat(err.toString()).contains("a snapshot version is 0 or more, was -3");
+        } finally {
+            java.nio.file.Files.delete(config);
+        }
+    }
+
+    @Test
+    void controlRefusesABadCommandLineBeforeConnecting() throws Exception {
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("learner", ".properties");
+        try {
+            java.nio.file.Files.writeString(config, "bootstrap.servers=127.0.0.1:1\nschema.registry.url="
+                    + "http://127.0.0.1:1\n");
+            assertThat(run("control", "--config", config.toString(), "rollback", "m")).isEqualTo(2);
+            assertThat(err.toString()).contains("rollback takes a model and a version, was given 1 word(s)");
+            assertThat(run("control", "--config", config.toString(), "rollback", "m", "v3")).isEqualTo(2);
+            assertThat(err.toString()).contains("rollback: the version must be a whole number, was 'v3'");
+            assertThat(run("control", "--config", config.toString(), "pause", "m", "now")).isEqualTo(2);
+            assertThat(err.toString()).contains("pause takes a model, was given 2 word(s)");
+            assertThat(run("control", "--config", config.toString(), "launch", "m")).isEqualTo(2);
+            assertThat(err.toString()).contains("unknown command 'launch': one of snapshot, pause, resume, set-lr, "
+                    + "rollback, reset");
+            assertThat(run("control", "--config", config.toString(), "pause")).isEqualTo(2);
         } finally {
             java.nio.file.Files.delete(config);
         }

@@ -2,10 +2,16 @@ package io.streamtrain.topology;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.streamtrain.avro.ControlAnswer;
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ModelSnapshot;
@@ -15,6 +21,9 @@ import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.registry.InMemorySchemaRegistryClient;
+import io.streamtrain.snapshot.SnapshotChunks;
+import io.streamtrain.snapshot.SnapshotException;
+import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,6 +31,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The learner's topology in a {@link TopologyTestDriver}, with an in-memory registry: the topics under a prefix,
@@ -40,7 +50,11 @@ final class DrivenLearner implements AutoCloseable {
     final TestOutputTopic<String, Prediction> predictions;
     final TestOutputTopic<String, TrainingMetrics> metrics;
     final TestOutputTopic<String, RejectedRecord> errors;
-    final TestOutputTopic<String, ModelSnapshot> models;
+    private final TestOutputTopic<String, ModelSnapshot> models;
+    private final List<TestRecord<String, ModelSnapshot>> modelRecords = new ArrayList<>();
+    final TestInputTopic<String, byte[]> controlInput;
+    final TestOutputTopic<String, ControlAnswer> controlLog;
+    final Serde<ControlCommand> commands = ConfluentAvroSerde.specific(ControlCommand.class, registry, false);
 
     /**
      * @param settings sets what the test needs on a builder with the learner's defaults
@@ -59,10 +73,17 @@ final class DrivenLearner implements AutoCloseable {
                 new Topic<>(prefix + ".errors", Serdes.String(),
                         ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
                 new Topic<>(prefix + ".models", Serdes.String(),
-                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)));
+                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
+                new Topic<>(prefix + ".control", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(prefix + ".control.log", Serdes.String(),
+                        ConfluentAvroSerde.specific(ControlAnswer.class, registry, false)));
         LearnerSettings.Builder builder = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
-                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(), specs);
+                () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(), specs)
+                .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, registry, false)
+                        .deserializer())
+                // what a rollback reads: the snapshots this driver's learner has written
+                .snapshotSource(this::zipOnTopic);
         settings.accept(builder);
         StreamsBuilder streams = new StreamsBuilder();
         LearnerTopology.build(streams, builder.build());
@@ -83,6 +104,10 @@ final class DrivenLearner implements AutoCloseable {
                 topics.errors().valueSerde().deserializer());
         models = driver.createOutputTopic(prefix + ".models", Serdes.String().deserializer(),
                 topics.models().valueSerde().deserializer());
+        controlInput = driver.createInputTopic(prefix + ".control", Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        controlLog = driver.createOutputTopic(prefix + ".control.log", Serdes.String().deserializer(),
+                topics.controlLog().valueSerde().deserializer());
     }
 
     /** Sends an example under a key, as a producer writes it (Confluent wire format). */
@@ -93,6 +118,36 @@ final class DrivenLearner implements AutoCloseable {
     /** Sends a label under a key, as a producer writes it. */
     void send(String key, Label label) {
         labelInput.pipeInput(key, labels.serializer().serialize(prefix + ".labels", label));
+    }
+
+    /** Sends a command under a key, as the CLI writes it. */
+    void send(String key, ControlCommand command) {
+        controlInput.pipeInput(key, commands.serializer().serialize(prefix + ".control", command));
+    }
+
+    /** Every record written to the models topic so far, in order (a null value is a tombstone). */
+    List<TestRecord<String, ModelSnapshot>> modelRecords() {
+        modelRecords.addAll(models.readRecordsToList());
+        return List.copyOf(modelRecords);
+    }
+
+    /** A version's zip as the models topic has it: its chunks put together, unless tombstoned. */
+    private byte[] zipOnTopic(String model, long version) {
+        Map<Integer, ModelSnapshot> chunks = new TreeMap<>();
+        for (TestRecord<String, ModelSnapshot> r : modelRecords()) {
+            SnapshotKey key = SnapshotKey.parse(r.key());
+            if (key != null && key.model().equals(model) && key.version() == version) {
+                if (r.value() == null) {
+                    chunks.remove(key.chunk());
+                } else {
+                    chunks.put(key.chunk(), r.value());
+                }
+            }
+        }
+        if (chunks.isEmpty()) {
+            throw new SnapshotException("no version " + version + " of model '" + model + "' on the models topic");
+        }
+        return SnapshotChunks.join(new ArrayList<>(chunks.values()));
     }
 
     @Override

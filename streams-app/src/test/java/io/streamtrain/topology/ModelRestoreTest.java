@@ -2,11 +2,13 @@ package io.streamtrain.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import io.streamtrain.avro.ClassLabel;
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.learn.Learner;
@@ -106,6 +108,50 @@ class ModelRestoreTest {
         assertThat(restored.learner.checkpoint()).isEqualTo(reference.checkpoint());
         reference.close();
         restored.learner.close();
+    }
+
+    @Test
+    void aLearningRateAndAPauseSetByCommandsAreRestoredAndTheReplayTrainsAtThatRate() {
+        LearnerProcessor first = processor(SPEC);
+        List<Example> sent = new ArrayList<>();
+        for (int i = 0; i < 3 * BATCH; i++) {
+            sent.add(example("a" + i, random.nextInt(2)));
+            process(first, sent.get(sent.size() - 1));
+        }
+        harness.command(first, ControlCommand.newBuilder().setId("c1").setModel(MODEL).setCommand("set-lr")
+                .setLearningRate(0.02).setIssuedAt(Instant.ofEpochMilli(0)).build());
+        // three more mini-batches at the new rate: one checkpointed (every 2), the last replayed on restore
+        for (int i = 0; i < 3 * BATCH; i++) {
+            sent.add(example("b" + i, random.nextInt(2)));
+            process(first, sent.get(sent.size() - 1));
+        }
+        harness.command(first, ControlCommand.newBuilder().setId("c2").setModel(MODEL).setCommand("pause")
+                .setIssuedAt(Instant.ofEpochMilli(0)).build());
+
+        Learner reference = Learner.create(SPEC);
+        for (int b = 0; b < 6; b++) {
+            if (b == 3) {
+                reference.setLearningRate(0.02);
+            }
+            train(reference, sent.subList(b * BATCH, (b + 1) * BATCH));
+        }
+        ModelRuntime restored = restore(SPEC);
+        assertThat(restored.state.batchEnds).as("a step to replay after the checkpoint").hasSize(1);
+        assertThat(restored.learner.checkpoint()).isEqualTo(reference.checkpoint());
+        assertThat(restored.state.paused).isTrue();
+        assertThat(restored.state.learningRate).isEqualTo(0.02);
+        restored.learner.close();
+
+        // paused after the restore too: a processor on the store predicts and trains nothing
+        MockProcessorContext<String, SpecificRecord> context = harness.context();
+        LearnerProcessor second = harness.processor(SPEC, context);
+        for (int i = 0; i < BATCH; i++) {
+            process(second, example("c" + i, random.nextInt(2)));
+        }
+        assertThat(context.forwarded().stream().map(f -> f.record().value()).filter(Prediction.class::isInstance)
+                .map(Prediction.class::cast)).hasSize(BATCH).allSatisfy(p -> assertThat(p.getModelVersion())
+                        .isEqualTo(6));
+        reference.close();
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.util.function.UnaryOperator;
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.avro.ControlAnswer;
+import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
@@ -38,6 +40,8 @@ final class ProcessorHarness implements AutoCloseable {
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     private final Serializer<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false)
             .serializer();
+    private final Serializer<ControlCommand> commands = ConfluentAvroSerde.specific(ControlCommand.class, registry,
+            false).serializer();
     private final Random random = new Random(3);
     private final KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(LearnerSettings.STATE_STORE), Serdes.String(), Serdes.ByteArray())
@@ -101,10 +105,15 @@ final class ProcessorHarness implements AutoCloseable {
                         new Topic<>("r.errors", Serdes.String(),
                                 ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
                         new Topic<>("r.models", Serdes.String(),
-                                ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false))),
+                                ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
+                        new Topic<>("r.control", Serdes.String(), Serdes.ByteArray()),
+                        new Topic<>("r.control.log", Serdes.String(),
+                                ConfluentAvroSerde.specific(ControlAnswer.class, registry, false))),
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
                 model -> spec)
+                .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, registry, false)
+                        .deserializer())
                 .checkpointEveryBatches(2)
                 .maxPendingLabels(maxPending)
                 .labelWait(Duration.ofMinutes(10)))
@@ -120,6 +129,12 @@ final class ProcessorHarness implements AutoCloseable {
     void process(LearnerProcessor processor, Example e, long timestamp) {
         processors.get(processor).setRecordMetadata("r.examples", 0, offset++);
         processor.process(new Record<>(MODEL, examples.serialize("r.examples", e), timestamp));
+    }
+
+    /** Processes a command of the control topic. */
+    void command(LearnerProcessor processor, ControlCommand command) {
+        processors.get(processor).setRecordMetadata("r.control", 0, offset++);
+        processor.process(new Record<>(command.getModel(), commands.serialize("r.control", command), 1_000L + offset));
     }
 
     Example example(String id, Integer label, int features) {

@@ -60,7 +60,7 @@ class SnapshotTopologyTest {
             }
             List<Prediction> predictions = learner.predictions.readValuesToList();
             assertThat(predictions).hasSize(10 * BATCH);
-            List<TestRecord<String, ModelSnapshot>> records = learner.models.readRecordsToList();
+            List<TestRecord<String, ModelSnapshot>> records = learner.modelRecords();
 
             Map<Long, List<ModelSnapshot>> byVersion = new LinkedHashMap<>();
             List<String> tombstones = new ArrayList<>();
@@ -122,7 +122,7 @@ class SnapshotTopologyTest {
                 learner.send("m", example("e" + i, new float[SPEC.inputSize()], i % 2));
             }
             assertThat(learner.predictions.readValuesToList()).hasSize(4 * BATCH);
-            assertThat(learner.models.isEmpty()).isTrue();
+            assertThat(learner.modelRecords()).isEmpty();
         }
     }
 
