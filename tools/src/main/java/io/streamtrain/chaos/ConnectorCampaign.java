@@ -93,9 +93,7 @@ public final class ConnectorCampaign {
         Random random = new Random(plan.seed());
         kafka.createTopic(source, 2);
         kafka.createTopic(dlq, 1);
-        for (String suffix : List.of(".examples", ".labels", ".predictions", ".metrics", ".errors")) {
-            kafka.createTopic(prefix + suffix, 2);
-        }
+        LearnerCampaign.createLearnerTopics(kafka, prefix, 2);
         List<String> models = LearnerCampaign.spreadModels(2, 2);
         Path dir = workDir.resolve(prefix);
         Path plugins = dir.resolve("plugins");

@@ -133,11 +133,7 @@ public final class LearnerCampaign {
     public CampaignOutcome run() {
         String prefix = plan.prefix();
         Random random = new Random(plan.seed());
-        for (String suffix : List.of(".examples", ".labels", ".predictions", ".metrics", ".errors")) {
-            kafka.createTopic(prefix + suffix, plan.partitions());
-        }
-        kafka.createTopic(prefix + ".models", plan.partitions(),
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        createLearnerTopics(kafka, prefix, plan.partitions());
         List<String> models = spreadModels(plan.models(), plan.partitions());
         for (int k = 0; k < models.size(); k++) {
             expected.put(models.get(k), (long) (plan.examples() / models.size() + (k < plan.examples() % models.size()
@@ -629,6 +625,19 @@ public final class LearnerCampaign {
             parts.add(seconds(d.recoveryMs()));
         }
         return String.join(", ", parts);
+    }
+
+    /**
+     * Creates every topic a learner under {@code prefix} reads or writes, as an operator would for a learner with
+     * {@code streamtrain.topics.create=false}: the models topic compacted.
+     */
+    static void createLearnerTopics(EmbeddedKafkaBroker kafka, String prefix, int partitions) {
+        for (String suffix : List.of(".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
+                ".control.log")) {
+            kafka.createTopic(prefix + suffix, partitions);
+        }
+        kafka.createTopic(prefix + ".models", partitions,
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     /** Training steps between two snapshots of a model in a campaign: often, so that kills fall during some. */
