@@ -44,6 +44,20 @@ class MainTest {
     }
 
     @Test
+    void versionIsThePomsVersion() {
+        String pomVersion = System.getProperty("streamtrain.project.version");
+        assertThat(pomVersion).as("the pom passes its version to the tests").isNotBlank();
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString().strip()).isEqualTo("Streamtrain " + pomVersion);
+        for (String command : new String[] {"run", "config"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--version")).isZero();
+            assertThat(out.toString().strip()).as(command).isEqualTo("Streamtrain " + pomVersion);
+        }
+        assertThat(BuildVersion.get()).isEqualTo(pomVersion);
+    }
+
+    @Test
     void theForkedLearnerStartsThisMain() {
         // embedded/ names the learner's entry point as a string: it is built before the learner
         assertThat(ForkedLearner.MAIN_CLASS).isEqualTo(Main.class.getName());

@@ -37,6 +37,19 @@ class ToolsMainTest {
     }
 
     @Test
+    void everyCommandPrintsTheVersionOfTheBuild() {
+        String expected = "Streamtrain " + System.getProperty("streamtrain.project.version");
+        for (String command : new String[] {"demo", "bench", "chaos"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--version")).isZero();
+            assertThat(out.toString().strip()).as(command).isEqualTo(expected);
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString().strip()).isEqualTo(expected);
+    }
+
+    @Test
     void theToolsRefuseBadOptionsWithExitCode2() {
         assertThat(run("demo", "--dataset", "no-such-dataset")).isEqualTo(2);
         assertThat(err.toString()).contains("--dataset");
