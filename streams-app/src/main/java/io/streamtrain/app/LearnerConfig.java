@@ -345,6 +345,27 @@ public final class LearnerConfig extends AbstractConfig {
         return admin;
     }
 
+    /**
+     * Kafka consumer properties for a reader of the learner's topics ({@code streamtrain tail}): the client keys of
+     * the Kafka Streams properties (servers, security) and the {@code consumer.}-prefixed ones, which win.
+     */
+    public Map<String, Object> consumerConfig() {
+        Map<String, Object> consumer = new HashMap<>();
+        Properties streams = streamsProperties();
+        for (String key : ConsumerConfig.configNames()) {
+            if (streams.containsKey(key)) {
+                consumer.put(key, streams.get(key));
+            }
+        }
+        streams.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith(StreamsConfig.CONSUMER_PREFIX)) {
+                consumer.put(key.substring(StreamsConfig.CONSUMER_PREFIX.length()), v);
+            }
+        });
+        return consumer;
+    }
+
     /** The configuration reference, for {@code --help} and the documentation. */
     public static String reference() {
         return CONFIG.toRst();

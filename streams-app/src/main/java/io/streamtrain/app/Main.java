@@ -24,13 +24,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code streamtrain} command line of the learner: {@code run} and {@code config}. The tools' entry point
+ * The {@code streamtrain} command line of the learner: {@code run}, {@code tail} and {@code config}. The tools' entry point
  * (tools/, {@code io.streamtrain.tools.ToolsMain}) adds {@code demo}, {@code bench} and {@code chaos} to this same
  * command line, so that neither they nor what they run on (an embedded broker, a Connect worker) are in the learner.
  */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, Main.ConfigReference.class})
+        subcommands = {Main.Run.class, TailCommand.class, Main.ConfigReference.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -23,9 +23,9 @@ class ToolsMainTest {
     @Test
     void offersEveryCommandOfBinStreamtrain() {
         assertThat(ToolsMain.commandLine().getSubcommands().keySet())
-                .containsExactly("run", "demo", "bench", "chaos", "config");
+                .containsExactly("run", "tail", "demo", "bench", "chaos", "config");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "config", "demo", "bench", "chaos");
+        assertThat(out.toString()).contains("run", "tail", "config", "demo", "bench", "chaos");
     }
 
     @Test
