@@ -342,8 +342,19 @@ class ComposeFileTest {
         String guide = StackFiles.text(DOCKER_DIR.getParent().resolve("README.md"));
         String prefix = learner.getProperty("streamtrain.topic.prefix");
         assertThat(guide).contains("./mvnw -B -DskipTests package", "docker compose -f docker/docker-compose.yml up",
-                "-Pcuda", "--profile gpu", "kafka-console-producer.sh", "kafka-console-consumer.sh",
-                prefix + ".predictions", prefix + ".metrics", "down -v");
+                "-Pcuda", "--profile gpu", "kafka-console-producer.sh", prefix + ".predictions",
+                prefix + ".metrics", "down -v");
+        // the predictions are read decoded, with the learner's own reader and its mounted configuration
+        String tail = "run --rm --no-deps -T learner \\\n  tail predictions --config " + learnerConfigTarget("learner");
+        assertThat(guide).contains(tail).doesNotContain("kafka-console-consumer.sh", "cat -v");
+        String walkThrough = StackFiles.text(DOCKER_DIR.getParent().resolve("docs/compose.md"));
+        assertThat(walkThrough).contains(tail, "tail metrics --config " + learnerConfigTarget("learner"))
+                .doesNotContain("cat -v");
+        // tail runs in the learner image: the launcher sends it to the learner's jar, which the image holds
+        assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("bin/streamtrain")))
+                .contains("run|tail|config) jar=\"$learner_jar\"");
+        assertThat(dockerfile("learner").last("ENTRYPOINT"))
+                .contains("-jar /opt/streamtrain/streamtrain-streams-app.jar \\\"$@\\\"");
     }
 
     // --- helpers
