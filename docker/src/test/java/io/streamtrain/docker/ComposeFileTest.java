@@ -244,7 +244,12 @@ class ComposeFileTest {
 
         Dockerfile cuda = dockerfile("learner-gpu");
         assertThat(cuda.path().getFileName()).hasToString("learner-cuda.Dockerfile");
-        assertThat(cuda.finalBaseImage()).startsWith("nvidia/cuda:11.6.");
+        // the last CUDA 11 runtime, which runs nd4j-cuda-11.6's natives (minor-version compatibility), with cuDNN 8
+        assertThat(cuda.finalBaseImage()).isEqualTo("nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04");
+        assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("streams-app/pom.xml")))
+                .contains("<artifactId>nd4j-cuda-11.6</artifactId>", "<cuda.presets.version>11.6-");
+        // the CUDA base sets no locale: without one the JVM would not read and write UTF-8
+        assertThat(cuda.all("ENV")).anyMatch(env -> env.matches("(?s).*\\bLANG=C\\.UTF-8\\b.*"));
         assertThat(cuda.copies()).filteredOn(c -> c.fromStage().isEmpty())
                 .allSatisfy(c -> assertThat(c.sources()).allMatch(s -> s.startsWith("streams-app/target/cuda/")));
         assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("streams-app/pom.xml")))
