@@ -46,12 +46,12 @@ import picocli.CommandLine.Spec;
  * everything else to stderr.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, sortOptions = false,
-        description = {"Prints the records of a topic as JSON lines, ready for jq: decoded through",
-            "the schema registry, read_committed. Diagnostics go to stderr.",
-            "TOPIC is a topic's name, or a short name of the learner's topics, which maps",
-            "to <prefix>.<name>: examples, labels, predictions, metrics, errors, events,",
-            "served, control.log. Kafka and the registry are set as for 'run' (--config),",
-            "and by the options below, which win over the file."},
+        description = {"Prints a topic's records as JSON lines, decoded via the registry.",
+            "It reads read_committed and prints one JSON object a line on stdout, for jq;",
+            "diagnostics go to stderr. TOPIC is a topic's name, or a short name of the",
+            "learner's topics, mapped to <prefix>.<name>: examples, labels, predictions,",
+            "metrics, errors, events, served, control.log. Kafka and the registry are set",
+            "as for 'run' (--config) and by the options below, which win over the file."},
         footer = {"", "Timestamps print as ISO-8601 strings in UTC, unions as their bare value, bytes",
             "as base64. Exit status: 0 after --max records; 2 for a bad option or",
             "configuration, or an unknown topic; 3 when Kafka or the registry does not",
