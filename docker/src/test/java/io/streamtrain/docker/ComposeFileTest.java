@@ -295,7 +295,10 @@ class ComposeFileTest {
                 .contains("<finalName>streamtrain-streams-app</finalName>")
                 .contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
         assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("connector/pom.xml")))
-                .contains("<plugin.name>streamtrain-connector-${project.version}</plugin.name>");
+                .contains("<plugin.name>${plugin.owner}-${plugin.component}-${project.version}</plugin.name>",
+                        "<plugin.owner>streamtrain</plugin.owner>",
+                        "<plugin.component>${project.artifactId}</plugin.component>",
+                        "<artifactId>streamtrain-connector</artifactId>");
     }
 
     @Test
