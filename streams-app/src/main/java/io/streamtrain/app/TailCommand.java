@@ -254,8 +254,9 @@ final class TailCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-            if (out.checkError()) {
-                // the reader went away (| head): nothing more to print to
+            // the reader went away (| head): nothing more to print to. picocli's writer wraps System.out, a
+            // PrintStream, which keeps a failed write to itself: ask it too
+            if (out.checkError() || System.out.checkError()) {
                 return 0;
             }
         }

@@ -353,6 +353,31 @@ class TailIT {
     }
 
     @Test
+    void itEndsWithStatus0WhenTheReaderOfItsOutputGoesAway() throws Exception {
+        String topic = PREFIX + "-pipe.predictions";
+        kafka.createTopic(topic, 1);
+        try (KafkaProducer<String, Object> producer = producer()) {
+            List<Prediction> many = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                many.add(prediction("h" + i, "m"));
+            }
+            send(producer, topic, true, many);
+        }
+        // as `| head -1`: more lines than a pipe holds, and the reader closes after the first
+        Process tail = launch("predictions", "--prefix", PREFIX + "-pipe", "--from-beginning");
+        try (BufferedReader stdout = new BufferedReader(new InputStreamReader(tail.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(JSON.readTree(stdout.readLine()).get("exampleId").asText()).isEqualTo("h0");
+        }
+        try {
+            ChildJvm.await(tail, Duration.ofSeconds(60), "tail did not end when its reader went away");
+        } finally {
+            tail.destroyForcibly();
+        }
+        assertThat(tail.exitValue()).as(Files.readString(dir.resolve("stderr.txt"))).isZero();
+    }
+
+    @Test
     void ctrlCStopsItCleanlyWithStatus130() throws Exception {
         String topic = PREFIX + "-int.metrics";
         kafka.createTopic(topic, 1);
