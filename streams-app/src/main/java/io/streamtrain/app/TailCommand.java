@@ -53,9 +53,9 @@ import picocli.CommandLine.Spec;
             "metrics, errors, events, served, control.log. Kafka and the registry are set",
             "as for 'run' (--config) and by the options below, which win over the file."},
         footer = {"", "Timestamps print as ISO-8601 strings in UTC, unions as their bare value, bytes",
-            "as base64. Exit status: 0 after --max records; 2 for a bad option or",
-            "configuration, or an unknown topic; 3 when Kafka or the registry does not",
-            "answer; 130 on Ctrl-C.",
+            "as base64. Exit status: 0 after --max records, or when the reader of its",
+            "output goes away; 2 for a bad option or configuration, or an unknown topic;",
+            "3 when Kafka or the registry does not answer; 130 on Ctrl-C.",
             "", "Examples:",
             "  bin/streamtrain tail predictions --config learner.properties \\",
             "      --from-beginning --max 5",
@@ -63,7 +63,7 @@ import picocli.CommandLine.Spec;
             "      --registry-url http://127.0.0.1:8081/apis/ccompat/v7 | jq .meanLoss"})
 final class TailCommand implements Callable<Integer> {
 
-    /** The learner's topics, by their name after the prefix; the ones not written yet are printed when they are. */
+    /** The learner's topics by their name after the prefix; events, served and control.log are later releases'. */
     static final List<String> SHORT_NAMES = List.of("examples", "labels", "predictions", "metrics", "errors",
             "events", "served", "control.log");
     static final int EXIT_BAD_INPUT = 2;
