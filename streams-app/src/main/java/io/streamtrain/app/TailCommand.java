@@ -69,7 +69,10 @@ final class TailCommand implements Callable<Integer> {
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_OUTAGE = LearnerApp.EXIT_OUTAGE;
     static final int EXIT_INTERRUPTED = 130;
-    /** How long tail waits for Kafka to name the topic's partitions before it says that Kafka does not answer. */
+    /**
+     * How long tail waits for Kafka to name the topic's partitions before it says that Kafka does not answer, unless
+     * {@code default.api.timeout.ms} is set: shorter than the consumer's default of 60 s, for a command at a prompt.
+     */
     static final Duration METADATA_WAIT = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(500);
     /** How long a Ctrl-C waits for the consumer to close before the JVM ends anyway. */
@@ -187,11 +190,13 @@ final class TailCommand implements Callable<Integer> {
             err.println("the schema registry at " + registryUrls + " cannot be used: " + e.getMessage());
             return EXIT_OUTAGE;
         }
+        Object apiTimeout = learnerConfig.consumerConfig().get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        Duration wait = apiTimeout == null ? METADATA_WAIT : Duration.ofMillis(Long.parseLong(apiTimeout.toString()));
         List<PartitionInfo> partitions;
         try {
-            partitions = consumer.partitionsFor(topicName, METADATA_WAIT);
+            partitions = consumer.partitionsFor(topicName, wait);
         } catch (TimeoutException e) {
-            err.println("Kafka at " + kafka + " did not answer within " + METADATA_WAIT.toSeconds() + " s: "
+            err.println("Kafka at " + kafka + " did not answer within " + wait.toMillis() + " ms: "
                     + e.getMessage());
             return EXIT_OUTAGE;
         } catch (WakeupException e) {

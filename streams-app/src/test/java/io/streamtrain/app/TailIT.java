@@ -300,6 +300,18 @@ class TailIT {
     }
 
     @Test
+    void kafkaThatDoesNotAnswerIsAClearErrorWithExitStatus3() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        String nowhere = "127.0.0.1:" + FreePorts.pick();
+        assertThat(cli.execute("tail", "predictions", "--bootstrap-server", nowhere, "--registry-url", registry.url(),
+                "-D", "default.api.timeout.ms=3000")).isEqualTo(3);
+        assertThat(err.toString()).contains("Kafka at " + nowhere + " did not answer within 3000 ms");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
     void theConfigFileOfTheLearnerIsEnough() throws Exception {
         String topic = PREFIX + "-file.metrics";
         kafka.createTopic(topic, 1);
