@@ -111,9 +111,9 @@ public final class PlainJson {
     }
 
     /**
-     * Writes {@code datum} of {@code schema} to {@code json}.
-     *
-     * @throws IllegalArgumentException when the datum does not fit the schema
+     * Writes {@code datum} of {@code schema} to {@code json}. The datum is as an Avro reader returns it for that
+     * schema; one of another shape fails with the {@code ClassCastException} or the {@code AvroRuntimeException} of
+     * the value that does not fit.
      */
     public static void write(JsonGenerator json, Object datum, Schema schema) throws IOException {
         LogicalType logical = schema.getLogicalType();
