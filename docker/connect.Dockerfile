@@ -3,7 +3,7 @@
 # installed.
 #
 # Built from the repository root, after the Maven build that produces the plugin zip
-# (connector/target/streamtrain-connector-<version>.zip, Confluent Hub layout):
+# (connector/target/streamtrain-streamtrain-connector-<version>.zip, a component archive in Confluent's format):
 #   ./mvnw -B -DskipTests package
 #   docker build -f docker/connect.Dockerfile -t streamtrain/connect:0.1.0-SNAPSHOT .
 FROM apache/kafka:4.3.1
@@ -12,11 +12,12 @@ USER root
 # curl for the health check and for registering connectors; unzip for the plugin
 RUN apk add --no-cache curl unzip
 
-COPY connector/target/streamtrain-connector-*.zip /tmp/plugin/
+COPY connector/target/streamtrain-streamtrain-connector-*.zip /tmp/plugin/
 RUN set -eu; \
     count=$(find /tmp/plugin -name '*.zip' | wc -l); \
     if [ "$count" -ne 1 ]; then \
-      echo "expected one connector/target/streamtrain-connector-*.zip, found $count: run ./mvnw clean package" >&2; \
+      echo "expected one connector/target/streamtrain-streamtrain-connector-*.zip, found $count:" \
+        "run ./mvnw clean package" >&2; \
       exit 1; \
     fi; \
     mkdir -p /opt/kafka/plugins; \

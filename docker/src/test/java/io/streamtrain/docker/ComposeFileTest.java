@@ -31,7 +31,9 @@ class ComposeFileTest {
 
     private static final String CONNECTOR_CLASS = "io.streamtrain.connect.StreamtrainSinkConnector";
     private static final List<String> SERVICES =
-            List.of("kafka", "registry", "topics", "connect", "connector-setup", "learner", "learner-gpu");
+            List.of("kafka", "registry", "registry-setup", "topics", "connect", "connector-setup", "learner",
+                    "learner-gpu");
+    private static final Set<String> ONE_SHOTS = Set.of("registry-setup", "topics", "connector-setup");
     private static final Set<String> BUILT_SERVICES = Set.of("connect", "learner", "learner-gpu");
     private static final Set<String> LEARNERS = Set.of("learner", "learner-gpu");
 
@@ -59,10 +61,12 @@ class ComposeFileTest {
                     .isEqualTo("..");
             assertThat(service(name).path("pull_policy").asText()).as(name + " pull_policy").isEqualTo("build");
         }
-        // connector-setup runs curl from the image the connect service builds, and must never pull it
-        assertThat(service("connector-setup").path("image").asText())
-                .isEqualTo(service("connect").path("image").asText());
-        assertThat(service("connector-setup").path("pull_policy").asText()).isEqualTo("never");
+        // the setup one-shots run curl from the image the connect service builds, and must never pull it
+        for (String setup : List.of("connector-setup", "registry-setup")) {
+            assertThat(service(setup).path("image").asText()).as(setup)
+                    .isEqualTo(service("connect").path("image").asText());
+            assertThat(service(setup).path("pull_policy").asText()).as(setup).isEqualTo("never");
+        }
     }
 
     @Test
@@ -134,17 +138,48 @@ class ComposeFileTest {
     void startsEachServiceWhenWhatItNeedsIsReady() {
         assertThat(dependsOn("registry")).containsExactlyInAnyOrderEntriesOf(Map.of("kafka", "service_healthy"));
         assertThat(dependsOn("topics")).containsExactlyInAnyOrderEntriesOf(Map.of("kafka", "service_healthy"));
+        assertThat(dependsOn("registry-setup")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("registry", "service_healthy"));
+        // what registers schemas starts once the registry checks them under BACKWARD
         assertThat(dependsOn("connect")).containsExactlyInAnyOrderEntriesOf(Map.of("kafka", "service_healthy",
-                "registry", "service_healthy", "topics", "service_completed_successfully"));
+                "registry", "service_healthy", "registry-setup", "service_completed_successfully",
+                "topics", "service_completed_successfully"));
         assertThat(dependsOn("connector-setup")).containsExactlyInAnyOrderEntriesOf(
                 Map.of("connect", "service_healthy"));
         for (String name : LEARNERS) {
             assertThat(dependsOn(name)).as(name).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "topics", "service_completed_successfully", "registry", "service_healthy"));
+                    "topics", "service_completed_successfully", "registry", "service_healthy",
+                    "registry-setup", "service_completed_successfully"));
         }
-        for (String oneShot : List.of("topics", "connector-setup")) {
-            assertThat(service(oneShot).path("restart").asText()).as(oneShot).isEqualTo("no");
-        }
+    }
+
+    @Test
+    void restartsWhatRunsOnFailureABoundedNumberOfTimesAndNeverTheOneShots() {
+        services.fields().forEachRemaining(entry -> {
+            String restart = entry.getValue().path("restart").asText();
+            if (ONE_SHOTS.contains(entry.getKey())) {
+                assertThat(restart).as(entry.getKey()).isEqualTo("no");
+            } else {
+                // a learner that exits 1 on every start stops after 5 tries, for someone to read its last line
+                assertThat(restart).as(entry.getKey()).isEqualTo("on-failure:5");
+            }
+        });
+    }
+
+    @Test
+    void setsTheRegistrysCompatibilityToBackwardAsTheTestsRegistryIs() {
+        String setup = String.join(" ", texts(service("registry-setup").path("command")));
+        assertThat(texts(service("registry-setup").path("entrypoint"))).containsExactly("curl");
+        assertThat(setup).contains("-fsS", "-X PUT", "Content-Type: application/json",
+                "{\"compatibility\":\"BACKWARD\"}", registryUrl() + "/config");
+        assertThat(registryUrl()).isEqualTo(learner.getProperty("schema.registry.url"));
+        // the integration tests' registry gets the same request at its start
+        String embedded = StackFiles.text(REPOSITORY_ROOT.resolve(
+                "embedded/src/main/java/io/streamtrain/embedded/EmbeddedSchemaRegistry.java"));
+        assertThat(embedded).contains("setGlobalCompatibility(\"BACKWARD\")", "url() + \"/config\"",
+                "request(\"PUT\", config, \"{\\\"compatibility\\\":\\\"\" + level + \"\\\"}\")");
+        // one way of setting it: not an Apicurio-only rule beside it
+        assertThat(environment("registry").has("REGISTRY_RULES_GLOBAL_COMPATIBILITY")).isFalse();
     }
 
     @Test
@@ -209,7 +244,12 @@ class ComposeFileTest {
 
         Dockerfile cuda = dockerfile("learner-gpu");
         assertThat(cuda.path().getFileName()).hasToString("learner-cuda.Dockerfile");
-        assertThat(cuda.finalBaseImage()).startsWith("nvidia/cuda:11.6.");
+        // the last CUDA 11 runtime, which runs nd4j-cuda-11.6's natives (minor-version compatibility), with cuDNN 8
+        assertThat(cuda.finalBaseImage()).isEqualTo("nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04");
+        assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("streams-app/pom.xml")))
+                .contains("<artifactId>nd4j-cuda-11.6</artifactId>", "<cuda.presets.version>11.6-");
+        // the CUDA base sets no locale: without one the JVM would not read and write UTF-8
+        assertThat(cuda.all("ENV")).anyMatch(env -> env.matches("(?s).*\\bLANG=C\\.UTF-8\\b.*"));
         assertThat(cuda.copies()).filteredOn(c -> c.fromStage().isEmpty())
                 .allSatisfy(c -> assertThat(c.sources()).allMatch(s -> s.startsWith("streams-app/target/cuda/")));
         assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("streams-app/pom.xml")))
@@ -255,7 +295,10 @@ class ComposeFileTest {
                 .contains("<finalName>streamtrain-streams-app</finalName>")
                 .contains("<outputDirectory>${project.build.directory}/lib</outputDirectory>");
         assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("connector/pom.xml")))
-                .contains("<plugin.name>streamtrain-connector-${project.version}</plugin.name>");
+                .contains("<plugin.name>${plugin.owner}-${plugin.component}-${project.version}</plugin.name>",
+                        "<plugin.owner>streamtrain</plugin.owner>",
+                        "<plugin.component>${project.artifactId}</plugin.component>",
+                        "<artifactId>streamtrain-connector</artifactId>");
     }
 
     @Test
@@ -342,8 +385,20 @@ class ComposeFileTest {
         String guide = StackFiles.text(DOCKER_DIR.getParent().resolve("README.md"));
         String prefix = learner.getProperty("streamtrain.topic.prefix");
         assertThat(guide).contains("./mvnw -B -DskipTests package", "docker compose -f docker/docker-compose.yml up",
-                "-Pcuda", "--profile gpu", "kafka-console-producer.sh", "kafka-console-consumer.sh",
-                prefix + ".predictions", prefix + ".metrics", "down -v");
+                "-Pcuda", "--profile gpu", "kafka-console-producer.sh", prefix + ".predictions",
+                prefix + ".metrics", "down -v");
+        // the predictions are read decoded, with the learner's own reader and its mounted configuration
+        String tail = "run --rm --no-deps -T learner \\\n  tail predictions --config " + learnerConfigTarget("learner");
+        assertThat(guide).contains(tail).doesNotContain("kafka-console-consumer.sh", "cat -v");
+        String walkThrough = StackFiles.text(DOCKER_DIR.getParent().resolve("docs/compose.md"));
+        assertThat(walkThrough).contains(tail, "tail metrics --config " + learnerConfigTarget("learner"))
+                .doesNotContain("cat -v");
+        // tail runs in the learner image: the launcher sends it to the learner's jar, which the image holds
+        assertThat(StackFiles.text(REPOSITORY_ROOT.resolve("bin/streamtrain")).lines()
+                .filter(line -> line.contains("jar=\"$learner_jar\"")).findFirst().orElse(""))
+                .matches("\\s*[a-z|]*\\btail\\b[a-z|]*\\) jar=\"\\$learner_jar\".*");
+        assertThat(dockerfile("learner").last("ENTRYPOINT"))
+                .contains("-jar /opt/streamtrain/streamtrain-streams-app.jar \\\"$@\\\"");
     }
 
     // --- helpers

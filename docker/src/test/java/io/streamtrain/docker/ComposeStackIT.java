@@ -133,8 +133,10 @@ class ComposeStackIT {
         }
         try (var zips = Files.list(REPOSITORY_ROOT.resolve("connector/target"))) {
             assertThat(zips.map(Path::getFileName).map(Path::toString))
-                    .as("connector/target/streamtrain-connector-*.zip: run ./mvnw -B -DskipTests package first")
-                    .filteredOn(n -> n.startsWith("streamtrain-connector-") && n.endsWith(".zip")).hasSize(1);
+                    .as("connector/target/streamtrain-streamtrain-connector-*.zip: run ./mvnw -B -DskipTests package "
+                            + "first")
+                    .filteredOn(n -> n.startsWith("streamtrain-streamtrain-connector-") && n.endsWith(".zip"))
+                    .hasSize(1);
         }
     }
 

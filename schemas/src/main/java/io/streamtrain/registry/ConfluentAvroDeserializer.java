@@ -95,6 +95,15 @@ public class ConfluentAvroDeserializer<T> implements Deserializer<T> {
         return AvroRecordReader.generic(client, null, config.cacheCapacity());
     }
 
+    /**
+     * The id of the writer schema that a payload in the Confluent wire format names, without decoding its body.
+     *
+     * @throws WireFormatException when the payload is too short or does not start with the magic byte
+     */
+    public static int schemaId(String topic, byte[] payload) {
+        return WireFormat.schemaId(topic, payload);
+    }
+
     @Override
     public T deserialize(String topic, byte[] data) {
         if (data == null || data.length == 0) {

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
  * {@code streamtrain control}: sends one command to the learner that owns a model, on {@code <prefix>.control}, and
  * waits for its answer on {@code <prefix>.control.log}.
  */
-@Command(name = "control", mixinStandardHelpOptions = true,
+@Command(name = "control", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = {"Sends a command about one model to the running learner and prints its answer:",
             "  snapshot MODEL            publish the model to <prefix>.models now",
             "  pause MODEL               predict only: labeled examples are scored, not trained on",

@@ -356,18 +356,6 @@ public final class LearnerConfig extends AbstractConfig {
         return registry;
     }
 
-    /** Kafka client properties for a consumer of the learner's cluster (bootstrap servers, security). */
-    public Map<String, Object> consumerConfig() {
-        Map<String, Object> consumer = new HashMap<>();
-        Properties streams = streamsProperties();
-        for (String key : org.apache.kafka.clients.consumer.ConsumerConfig.configNames()) {
-            if (streams.containsKey(key)) {
-                consumer.put(key, streams.get(key));
-            }
-        }
-        return consumer;
-    }
-
     /** Kafka client properties for the admin client that checks and creates topics. */
     public Map<String, Object> adminConfig() {
         Map<String, Object> admin = new HashMap<>();
@@ -384,6 +372,28 @@ public final class LearnerConfig extends AbstractConfig {
             }
         });
         return admin;
+    }
+
+    /**
+     * Kafka consumer properties for a reader of the learner's topics ({@code tail}, {@code export}, {@code control},
+     * warm starts and rollbacks from the models topic): the client keys of
+     * the Kafka Streams properties (servers, security) and the {@code consumer.}-prefixed ones, which win.
+     */
+    public Map<String, Object> consumerConfig() {
+        Map<String, Object> consumer = new HashMap<>();
+        Properties streams = streamsProperties();
+        for (String key : ConsumerConfig.configNames()) {
+            if (streams.containsKey(key)) {
+                consumer.put(key, streams.get(key));
+            }
+        }
+        streams.forEach((k, v) -> {
+            String key = k.toString();
+            if (key.startsWith(StreamsConfig.CONSUMER_PREFIX)) {
+                consumer.put(key.substring(StreamsConfig.CONSUMER_PREFIX.length()), v);
+            }
+        });
+        return consumer;
     }
 
     /** The configuration reference, for {@code --help} and the documentation. */

@@ -21,13 +21,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code streamtrain} command line of the learner: {@code run}, {@code config}, {@code export} and {@code control}. The tools' entry point
+ * The {@code streamtrain} command line of the learner: {@code run}, {@code tail}, {@code config}, {@code export}
+ * and {@code control}. The tools' entry point
  * (tools/, {@code io.streamtrain.tools.ToolsMain}) adds {@code demo}, {@code bench} and {@code chaos} to this same
  * command line, so that neither they nor what they run on (an embedded broker, a Connect worker) are in the learner.
  */
-@Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "Streamtrain 0.1.0",
+@Command(name = "streamtrain", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, Main.ConfigReference.class, ExportCommand.class, ControlCli.class})
+        subcommands = {Main.Run.class, TailCommand.class, Main.ConfigReference.class, ExportCommand.class,
+            ControlCli.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -47,7 +49,7 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
+    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
             description = {"Runs the learner against a Kafka cluster and a schema registry.",
                 "It reads <prefix>.examples and writes <prefix>.predictions, <prefix>.metrics and <prefix>.errors.",
                 "Every key of the properties file that is not streamtrain.* is passed to Kafka Streams and its",
@@ -149,7 +151,7 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "config", mixinStandardHelpOptions = true,
+    @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
             description = "Prints the reference of the learner's streamtrain.* settings.")
     static final class ConfigReference implements Callable<Integer> {
         @Spec

@@ -58,4 +58,21 @@ class LearnerConfigTest {
         assertThatThrownBy(() -> new LearnerConfig(negative)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(LearnerConfig.LABELS_WAIT_MS);
     }
+
+    @Test
+    void aReaderOfTheTopicsGetsTheClientKeysAndTheConsumerPrefixedOnesWin() {
+        Map<String, Object> settings = minimal();
+        settings.put("security.protocol", "SASL_SSL");
+        settings.put("sasl.mechanism", "PLAIN");
+        settings.put("fetch.max.bytes", "1000");
+        settings.put("consumer.fetch.max.bytes", "2000");
+        settings.put("application.id", "my-learner");
+        settings.put(LearnerConfig.TOPIC_PREFIX, "p");
+        Map<String, Object> consumer = new LearnerConfig(settings).consumerConfig();
+        assertThat(consumer).containsEntry("bootstrap.servers", "127.0.0.1:9092")
+                .containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("fetch.max.bytes", "2000")
+                .doesNotContainKeys("application.id", "schema.registry.url", LearnerConfig.TOPIC_PREFIX,
+                        "consumer.fetch.max.bytes");
+    }
 }

@@ -31,7 +31,7 @@ class MainTest {
     @Test
     void helpNamesTheCommandsAndTheirOptions() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "config");
+        assertThat(out.toString()).contains("run", "tail", "config");
         assertThat(run("run", "--help")).isZero();
         assertThat(out.toString()).contains("--config", "--model", "bootstrap.servers", "schema.registry.url",
                 "<prefix>.examples");
@@ -40,7 +40,7 @@ class MainTest {
     @Test
     void theLearnerOffersItsOwnCommandsOnly() {
         // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
-        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "config",
+        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "tail", "config",
                 "export", "control");
     }
 
@@ -83,6 +83,20 @@ class MainTest {
         } finally {
             java.nio.file.Files.delete(config);
         }
+    }
+
+    @Test
+    void versionIsThePomsVersion() {
+        String pomVersion = System.getProperty("streamtrain.project.version");
+        assertThat(pomVersion).as("the pom passes its version to the tests").isNotBlank();
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString().strip()).isEqualTo("Streamtrain " + pomVersion);
+        for (String command : new String[] {"run", "tail", "config", "control"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--version")).isZero();
+            assertThat(out.toString().strip()).as(command).isEqualTo("Streamtrain " + pomVersion);
+        }
+        assertThat(BuildVersion.get()).isEqualTo(pomVersion);
     }
 
     @Test

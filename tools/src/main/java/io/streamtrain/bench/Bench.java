@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.streamtrain.app.BuildVersion;
 import io.streamtrain.app.ShutdownRequest;
 import io.streamtrain.embedded.TempDirectories;
 import io.streamtrain.tools.SignalStop;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
  * worker on 127.0.0.1) and prints a table per suite, each figure the median [min–max] of several runs; writes
  * {@code <suite>.csv} and {@code <suite>.md} under {@code --out}.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, sortOptions = false,
         description = {"Measures the learner on a real broker, registry and Connect worker on 127.0.0.1 (started "
                 + "in-process), and learning quality beside MOA. Prints a table per suite (each figure the median "
                 + "[min–max] of --runs runs) and writes <suite>.csv and <suite>.md under --out.",

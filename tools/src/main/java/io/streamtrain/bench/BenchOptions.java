@@ -93,8 +93,8 @@ public final class BenchOptions {
     long records;
 
     @Option(names = "--connector-zip", paramLabel = "ZIP",
-            description = "ingest: the connector plugin zip; default: connector/target/streamtrain-connector-*.zip "
-                    + "in the working directory or a parent.")
+            description = "ingest: the connector plugin zip; default: "
+                    + "connector/target/streamtrain-streamtrain-connector-*.zip in the working directory or a parent.")
     Path connectorZip;
 
     @Option(names = "--dataset", paramLabel = "NAME|DIR|CSV", defaultValue = "fashion-mnist",

@@ -28,10 +28,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Records per second one Connect sink task maps from a JSON source topic into the examples topic: the packaged plugin
- * (connector/target/streamtrain-connector-*.zip) runs in a real Connect worker in this JVM; the source topic is filled
- * first with schemaless JSON records of 20 numeric features, an id and a class name; then the connector starts
- * (tasks.max=1, default settings) and the clock runs from when a tenth of the records is in the examples topic until
- * all are.
+ * (connector/target/streamtrain-streamtrain-connector-*.zip) runs in a real Connect worker in this JVM; the source
+ * topic is filled first with schemaless JSON records of 20 numeric features, an id and a class name; then the
+ * connector starts (tasks.max=1, default settings) and the clock runs from when a tenth of the records is in the
+ * examples topic until all are.
  */
 final class IngestSuite implements BenchSuite {
 
@@ -199,7 +199,7 @@ final class IngestSuite implements BenchSuite {
     /**
      * The plugin zip: {@code --connector-zip}, else the system property {@code streamtrain.connector.zip} (which
      * bin/streamtrain sets), the environment variable {@code STREAMTRAIN_CONNECTOR_ZIP}, or
-     * {@code connector/target/streamtrain-connector-*.zip} under the working directory or a parent.
+     * {@code connector/target/streamtrain-streamtrain-connector-*.zip} under the working directory or a parent.
      *
      * @throws IllegalStateException naming what was looked for, when there is none
      */
@@ -211,7 +211,7 @@ final class IngestSuite implements BenchSuite {
             return option;
         }
         return BuildOutputs.locate("streamtrain.connector.zip", "STREAMTRAIN_CONNECTOR_ZIP",
-                "connector/target/streamtrain-connector-*.zip",
+                "connector/target/streamtrain-streamtrain-connector-*.zip",
                 "Build it with ./mvnw -DskipTests package -pl connector -am");
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import io.streamtrain.app.BuildVersion;
 import io.streamtrain.app.ShutdownRequest;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.EmbeddedSchemaRegistry;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
  * in this JVM (the registry as its child process); the learners and the Connect worker run in JVMs of their own so
  * that they can be SIGKILLed. Prints what was tried and what held, and writes it to {@code --out}.
  */
-@Command(name = "chaos", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "chaos", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class, sortOptions = false,
         description = {"Crash campaigns on a real broker, schema registry and Connect worker on 127.0.0.1: SIGKILLs "
                 + "of learner and Connect worker JVMs and broker restarts at random points of a stream, then a check "
                 + "that nothing was lost or done twice. Prints a table of what was tried and what held, and writes "

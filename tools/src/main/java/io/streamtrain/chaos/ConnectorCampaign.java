@@ -81,7 +81,7 @@ public final class ConnectorCampaign {
     /** The plugin zip the build made: the system property, the environment, or connector/target. */
     public static Path pluginZip() {
         return BuildOutputs.locate("streamtrain.connector.zip", "STREAMTRAIN_CONNECTOR_ZIP",
-                "connector/target/streamtrain-connector-*.zip", "Build it with ./mvnw -DskipTests package");
+                "connector/target/streamtrain-streamtrain-connector-*.zip", "Build it with ./mvnw -DskipTests package");
     }
 
     /** Runs the campaign; never throws for a broken invariant or a timeout, which show as checks that failed. */

@@ -108,7 +108,7 @@ public final class Demo implements AutoCloseable {
         }
 
         Path plugin = BuildOutputs.locate("streamtrain.connector.zip", "STREAMTRAIN_CONNECTOR_ZIP",
-                "connector/target/streamtrain-connector-*.zip", "Build it with ./mvnw -DskipTests package");
+                "connector/target/streamtrain-streamtrain-connector-*.zip", "Build it with ./mvnw -DskipTests package");
         EmbeddedConnectWorker connect = keep("stopped the connector and the Connect worker",
                 EmbeddedConnectWorker.builder(kafka.bootstrapServers())
                         .pluginZip(plugin)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.streamtrain.app.BuildVersion;
 import io.streamtrain.app.LogOutput;
 import io.streamtrain.app.Main;
 import io.streamtrain.app.ShutdownRequest;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code streamtrain demo}: the whole pipeline on this machine, on real data, in one command. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = {"Starts Kafka (KRaft), a schema registry, a Connect worker with the Streamtrain plugin and the",
             "learner, all on 127.0.0.1, replays a labeled dataset as JSON through the connector, and shows the",
             "learner's progress read from its metrics topic. Ctrl-C stops everything it started, in the reverse",

@@ -7,11 +7,12 @@ import io.streamtrain.demo.DemoCommand;
 import picocli.CommandLine;
 
 /**
- * The {@code streamtrain} command line with the tools: the learner's own commands ({@code run}, {@code config}),
+ * The {@code streamtrain} command line with the tools: the learner's own commands ({@code run}, {@code tail},
+ * {@code config}),
  * taken as they are from its {@link Main}, plus {@code demo}, {@code bench} and {@code chaos}, which run the learner
  * beside a broker, a registry and a Connect worker on this machine. The learner's jar (and so its Docker image)
- * carries none of these, nor what they need. {@code bin/streamtrain} sends {@code run} and {@code config} to the
- * learner's jar and everything else here, so that its help names every command.
+ * carries none of these, nor what they need. {@code bin/streamtrain} sends {@code run}, {@code tail} and
+ * {@code config} to the learner's jar and everything else here, so that its help names every command.
  */
 public final class ToolsMain {
 

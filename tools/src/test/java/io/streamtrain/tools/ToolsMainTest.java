@@ -23,9 +23,9 @@ class ToolsMainTest {
     @Test
     void offersEveryCommandOfBinStreamtrain() {
         assertThat(ToolsMain.commandLine().getSubcommands().keySet())
-                .containsExactly("run", "demo", "bench", "chaos", "config");
+                .containsExactly("run", "tail", "export", "control", "demo", "bench", "chaos", "config");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "config", "demo", "bench", "chaos");
+        assertThat(out.toString()).contains("run", "tail", "export", "control", "config", "demo", "bench", "chaos");
     }
 
     @Test
@@ -34,6 +34,19 @@ class ToolsMainTest {
         assertThat(out.toString()).contains("--config", "--model", "bootstrap.servers");
         assertThat(run("config")).isZero();
         assertThat(out.toString()).contains("streamtrain.topic.prefix");
+    }
+
+    @Test
+    void everyCommandPrintsTheVersionOfTheBuild() {
+        String expected = "Streamtrain " + System.getProperty("streamtrain.project.version");
+        for (String command : new String[] {"demo", "bench", "chaos"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--version")).isZero();
+            assertThat(out.toString().strip()).as(command).isEqualTo(expected);
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString().strip()).isEqualTo(expected);
     }
 
     @Test

@@ -17,6 +17,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -34,8 +35,10 @@ import org.apache.kafka.connect.storage.Converter;
  *
  * <p>{@link #fromConnectData} writes top-level structs (Avro records); the schema is registered under
  * {@code <topic>-value} (or {@code -key}) unless {@code auto.register.schemas=false}.
+ *
+ * <p>{@link Versioned}: Connect lists the converter with the plugin's version, as it lists the connector.
  */
-public class ConfluentAvroConverter implements Converter {
+public class ConfluentAvroConverter implements Converter, Versioned {
 
     private SchemaRegistryClient client;
     private boolean ownsClient;

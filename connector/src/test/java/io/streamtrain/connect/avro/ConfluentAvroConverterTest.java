@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Map;
 
 import io.streamtrain.connect.InMemoryRegistry;
+import io.streamtrain.connect.Version;
 import io.streamtrain.registry.ConfluentAvroSerializer;
 import io.streamtrain.registry.RegistryFailures;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -24,6 +26,16 @@ class ConfluentAvroConverterTest {
         ConfluentAvroConverter converter = new ConfluentAvroConverter(registry);
         converter.configure(Map.of("schema.registry.url", "http://127.0.0.1:1"), isKey);
         return converter;
+    }
+
+    @Test
+    void connectSeesThePluginsVersion() {
+        // Connect asks a plugin for its version through Versioned; Converter alone does not extend it
+        Object plugin = new ConfluentAvroConverter();
+        assertThat(plugin).isInstanceOf(Versioned.class);
+        String pomVersion = System.getProperty("streamtrain.project.version");
+        assertThat(pomVersion).as("the pom passes its version to the tests").isNotBlank();
+        assertThat(((Versioned) plugin).version()).isEqualTo(pomVersion).isEqualTo(Version.get());
     }
 
     @Test

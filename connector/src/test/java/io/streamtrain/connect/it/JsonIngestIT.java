@@ -34,8 +34,10 @@ class JsonIngestIT {
         List<String> found = new ArrayList<>();
         plugins.forEach(p -> found.add(p.path("class").asText() + " " + p.path("type").asText() + " "
                 + p.path("version").asText()));
-        assertThat(found).contains(ConnectStack.CONNECTOR_CLASS + " sink 0.1.0-SNAPSHOT",
-                ConnectStack.AVRO_CONVERTER + " converter 0.1.0-SNAPSHOT");
+        // the version the build wrote, for the connector and for the converter (Versioned)
+        String version = System.getProperty("streamtrain.project.version");
+        assertThat(found).contains(ConnectStack.CONNECTOR_CLASS + " sink " + version,
+                ConnectStack.AVRO_CONVERTER + " converter " + version);
     }
 
     @Test

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.ZipEntry;
@@ -16,7 +18,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** The plugin zip has the Confluent Hub layout, the service files, and nothing the worker provides. */
+/**
+ * The plugin zip is a component archive as Confluent specifies it (name, top directory, manifest fields), with the
+ * service files, and nothing the worker provides.
+ */
 class PluginPackageIT {
 
     @Test
@@ -29,10 +34,14 @@ class PluginPackageIT {
             assertThat(names).allSatisfy(name -> assertThat(name).startsWith(top));
 
             JsonNode manifest = new ObjectMapper().readTree(read(zip, top + "manifest.json"));
-            assertThat(manifest.path("name").asText()).isEqualTo("streamtrain-connector");
-            assertThat(top).contains(manifest.path("version").asText());
-            assertThat(manifest.path("component_types").toString()).contains("sink", "converter");
-            assertThat(manifest.path("owner").path("username").asText()).isNotBlank();
+            assertManifest(manifest);
+            // Confluent's component archive: <owner>-<name>-<version>.zip, and one top directory of that name
+            String archive = manifest.path("owner").path("username").asText() + "-" + manifest.path("name").asText()
+                    + "-" + manifest.path("version").asText();
+            assertThat(zipPath.getFileName()).hasToString(archive + ".zip")
+                    .hasToString("streamtrain-streamtrain-connector-"
+                            + System.getProperty("streamtrain.project.version") + ".zip");
+            assertThat(top).isEqualTo(archive + "/");
 
             assertThat(names).contains(top + "doc/configuration.rst", top + "doc/configuration.html",
                     top + "doc/README.md", top + "doc/connector.md", top + "doc/registry.md");
@@ -68,6 +77,43 @@ class PluginPackageIT {
             assertThat(converterService).contains(ConnectStack.AVRO_CONVERTER);
             assertThat(inner).noneMatch(n -> n.startsWith("org/apache/kafka/"));
         }
+    }
+
+    /** The fields of Confluent's component manifest, filled in by the build (no placeholder left). */
+    private static void assertManifest(JsonNode manifest) {
+        assertThat(manifest.toString()).doesNotContain("${");
+        assertThat(manifest.path("name").asText()).isEqualTo("streamtrain-connector");
+        assertThat(manifest.path("version").asText()).isEqualTo(System.getProperty("streamtrain.project.version"));
+        for (String field : List.of("title", "description", "documentation_url", "source_url")) {
+            assertThat(manifest.path(field).asText()).as(field).isNotBlank();
+        }
+        for (String field : List.of("username", "name", "url")) {
+            assertThat(manifest.path("owner").path(field).asText()).as("owner." + field).isNotBlank();
+        }
+        for (String field : List.of("provider_name", "summary", "url")) {
+            assertThat(manifest.path("support").path(field).asText()).as("support." + field).isNotBlank();
+        }
+        for (String url : List.of(manifest.path("owner").path("url").asText(), manifest.path("support")
+                .path("url").asText(), manifest.path("documentation_url").asText(),
+                manifest.path("source_url").asText())) {
+            assertThat(URI.create(url).getScheme()).as(url).isEqualTo("https");
+        }
+        assertThat(manifest.path("release_date").asText()).matches("\\d{4}-\\d{2}-\\d{2}");
+        assertThat(LocalDate.parse(manifest.path("release_date").asText())).isBeforeOrEqualTo(LocalDate.now()
+                .plusDays(1));
+        assertThat(manifest.path("license").isArray()).isTrue();
+        assertThat(manifest.path("license").get(0).path("name").asText()).isEqualTo("Apache License, Version 2.0");
+        assertThat(manifest.path("license").get(0).path("url").asText()).startsWith("https://");
+        assertThat(manifest.path("features").path("kafka_connect_api").asBoolean()).isTrue();
+        assertThat(manifest.path("features").path("supported_encodings").isArray()).isTrue();
+        assertThat(manifest.path("tags").size()).isPositive();
+        assertThat(manifest.path("requirements").size()).isPositive();
+        assertThat(manifest.path("requirements").get(0).asText()).contains(System.getProperty(
+                "streamtrain.kafka.version"));
+        // the sink, and the Avro converter the zip carries too
+        List<String> types = new ArrayList<>();
+        manifest.path("component_types").forEach(t -> types.add(t.asText()));
+        assertThat(types).containsExactly("sink", "converter");
     }
 
     private static String read(ZipFile zip, String name) throws IOException {
