@@ -32,7 +32,7 @@ class ComposeFileTest {
     private static final String CONNECTOR_CLASS = "io.streamtrain.connect.StreamtrainSinkConnector";
     private static final List<String> SERVICES =
             List.of("kafka", "registry", "registry-setup", "topics", "connect", "connector-setup", "learner",
-                    "learner-gpu");
+                    "learner-gpu", "serve");
     private static final Set<String> ONE_SHOTS = Set.of("registry-setup", "topics", "connector-setup");
     private static final Set<String> BUILT_SERVICES = Set.of("connect", "learner", "learner-gpu");
     private static final Set<String> LEARNERS = Set.of("learner", "learner-gpu");
@@ -194,22 +194,44 @@ class ComposeFileTest {
         assertThat(prefix).isEqualTo(connector.get("streamtrain.topic.prefix"));
         assertThat(created).containsExactlyInAnyOrder(connector.get("topics"),
                 connector.get("errors.deadletterqueue.topic.name"), prefix + ".examples", prefix + ".labels",
-                prefix + ".predictions", prefix + ".metrics", prefix + ".errors");
+                prefix + ".control", prefix + ".predictions", prefix + ".metrics", prefix + ".errors",
+                prefix + ".control.log", prefix + ".requests", prefix + ".served");
+        // the models and pins topics in a loop of their own: compacted, so that every kept snapshot stays until the
+        // learner tombstones it, and each model's last pin stays
+        Matcher compacted = Pattern.compile("for topic in ([^;]+);\\s+do\\s+\\S+kafka-topics\\.sh [^\\n]*--create "
+                + "--if-not-exists \\\\\\s+--topic \"\\$\\$topic\" --partitions 1 --replication-factor 1 --config "
+                + "cleanup\\.policy=compact").matcher(script);
+        assertThat(compacted.find()).as("a loop creating compacted topics in:%n%s", script).isTrue();
+        assertThat(compacted.group(1).trim().split("\\s+")).containsExactlyInAnyOrder(prefix + ".models",
+                prefix + ".pins");
         // the learner does not create them itself here: the broker has automatic creation off
         assertThat(learner.getProperty("streamtrain.topics.create")).isEqualTo("false");
         assertThat(environment("kafka").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
     }
 
     @Test
+    void aServingReplicaRunsFromTheLearnerImageOnAProfileOfItsOwn() {
+        JsonNode serve = service("serve");
+        assertThat(serve.path("image").asText()).isEqualTo(service("learner").path("image").asText());
+        assertThat(texts(serve.path("profiles"))).containsExactly("serve");
+        assertThat(texts(serve.path("command"))).containsExactly("serve", "--config", learnerConfigTarget("serve"));
+        assertThat(learnerConfigTarget("serve")).isEqualTo(learnerConfigTarget("learner"));
+        assertThat(serve.path("restart").asText()).isEqualTo("on-failure:5");
+    }
+
+    @Test
     void keepsStateOnDeclaredNamedVolumes() {
         List<String> declared = StackFiles.fieldNames(compose.path("volumes"));
-        assertThat(declared).containsExactlyInAnyOrder("kafka-data", "learner-state", "learner-gpu-state");
+        assertThat(declared).containsExactlyInAnyOrder("kafka-data", "learner-state", "learner-gpu-state",
+                "serve-state");
 
         assertThat(StackFiles.mounts(service("kafka")))
                 .containsEntry("kafka-data", environment("kafka").path("KAFKA_LOG_DIRS").asText());
         String stateDir = learner.getProperty("state.dir");
         assertThat(StackFiles.mounts(service("learner"))).containsEntry("learner-state", stateDir);
         assertThat(StackFiles.mounts(service("learner-gpu"))).containsEntry("learner-gpu-state", stateDir);
+        // a serving replica's global stores and waiting requests, apart from the learner's state
+        assertThat(StackFiles.mounts(service("serve"))).containsEntry("serve-state", stateDir);
         for (String name : LEARNERS) {
             assertThat(dockerfile(name).last("VOLUME")).as(name).contains(stateDir);
         }
@@ -225,11 +247,13 @@ class ComposeFileTest {
     }
 
     @Test
-    void runsTheCudaLearnerOnAnNvidiaGpuInTheGpuProfileOnly() {
+    void runsTheCudaLearnerInTheGpuProfileAndServingInItsOwnOnly() {
         services.fields().forEachRemaining(entry -> {
             List<String> profiles = texts(entry.getValue().path("profiles"));
             if (entry.getKey().equals("learner-gpu")) {
                 assertThat(profiles).containsExactly("gpu");
+            } else if (entry.getKey().equals("serve")) {
+                assertThat(profiles).containsExactly("serve");
             } else {
                 assertThat(profiles).as(entry.getKey() + " starts by default").isEmpty();
             }

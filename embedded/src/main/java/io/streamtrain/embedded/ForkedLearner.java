@@ -36,6 +36,8 @@ public final class ForkedLearner implements AutoCloseable {
     private final Path configFile;
     private final Path logFile;
     private final String heap;
+    /** The command the JVM runs: {@code run}, or {@code serve} for a serving replica. */
+    private String subcommand = "run";
     private final List<String> jvmOptions;
     private Process process;
     private int starts;
@@ -75,6 +77,12 @@ public final class ForkedLearner implements AutoCloseable {
         return name;
     }
 
+    /** Runs {@code streamtrain serve} rather than {@code run}: a serving replica, with the same settings file. */
+    public ForkedLearner serving() {
+        this.subcommand = "serve";
+        return this;
+    }
+
     /** Starts the JVM (again); the previous one must be dead. */
     public synchronized void start() {
         if (process != null && process.isAlive()) {
@@ -84,7 +92,7 @@ public final class ForkedLearner implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC",
                 "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0"));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, "run", "--config",
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN_CLASS, subcommand, "--config",
                 configFile.toString(), "--log-file", "-"));
         // "--log-file -": the full log on its output, which goes to this launcher's log file
         ProcessBuilder builder = new ProcessBuilder(command)

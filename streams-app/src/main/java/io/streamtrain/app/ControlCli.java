@@ -3,11 +3,9 @@ package io.streamtrain.app;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +34,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,6 +52,8 @@ import picocli.CommandLine.Spec;
             "  set-lr MODEL RATE         a fixed learning rate from now on (0 < RATE <= 10)",
             "  rollback MODEL VERSION    train on from that snapshot's parameters and optimizer state",
             "  reset MODEL               a fresh network from the model's spec",
+            "  pin MODEL VERSION         the serving instances serve that snapshot (kept while pinned)",
+            "  unpin MODEL               the serving instances serve the latest snapshot",
             "Exit status: 0 done, 1 refused (the answer says why; nothing changed), 2 a bad command line or",
             "configuration, 3 no answer within --timeout (is a learner running?)."},
         footer = {"", "Example:", "  bin/streamtrain control --config learner.properties rollback fraud 4000"})
@@ -60,21 +61,17 @@ final class ControlCli implements Callable<Integer> {
 
     /** The commands and how many arguments after the model each takes. */
     static final Map<String, Integer> COMMANDS = Map.of("snapshot", 0, "pause", 0, "resume", 0, "set-lr", 1,
-            "rollback", 1, "reset", 0);
+            "rollback", 1, "reset", 0, "pin", 1, "unpin", 0);
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "Properties file: bootstrap.servers, schema.registry.url, security, streamtrain.topic.prefix.")
-    Path config;
+    @Mixin
+    ConfigOptions cluster = new ConfigOptions();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for the answer (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
-            description = "A setting that overrides the properties file; may be repeated.")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
-    @Parameters(arity = "2..3", paramLabel = "COMMAND MODEL [ARG]", description = "The command, the model, its argument.")
+    @Parameters(arity = "2..3", paramLabel = "COMMAND MODEL [ARG]",
+            description = "The command, the model, its argument.")
     List<String> words;
 
     @Spec
@@ -91,7 +88,7 @@ final class ControlCli implements Callable<Integer> {
             if (timeoutSeconds < 1) {
                 throw new IllegalArgumentException("--timeout must be at least 1 second, was " + timeoutSeconds);
             }
-            learnerConfig = new LearnerConfig(ConfigFile.read(config, overrides));
+            learnerConfig = new LearnerConfig(cluster.settings());
         } catch (IllegalArgumentException | ConfigException | UncheckedIOException e) {
             err.println("control: " + e.getMessage());
             return 2;
@@ -126,7 +123,7 @@ final class ControlCli implements Callable<Integer> {
         Integer args = COMMANDS.get(name);
         if (args == null) {
             throw new IllegalArgumentException("unknown command '" + words.get(0) + "': one of " + String.join(", ",
-                    List.of("snapshot", "pause", "resume", "set-lr", "rollback", "reset")));
+                    List.of("snapshot", "pause", "resume", "set-lr", "rollback", "reset", "pin", "unpin")));
         }
         if (words.size() != 2 + args) {
             throw new IllegalArgumentException(name + " takes " + (args == 0 ? "a model" : "a model and "
@@ -142,11 +139,11 @@ final class ControlCli implements Callable<Integer> {
                 throw new IllegalArgumentException("set-lr: the learning rate must be a number, was '" + words.get(2)
                         + "'");
             }
-        } else if (name.equals("rollback")) {
+        } else if (name.equals("rollback") || name.equals("pin")) {
             try {
                 b.setVersion(Long.parseLong(words.get(2)));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("rollback: the version must be a whole number, was '"
+                throw new IllegalArgumentException(name + ": the version must be a whole number, was '"
                         + words.get(2) + "'");
             }
         }

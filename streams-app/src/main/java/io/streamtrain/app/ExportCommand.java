@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.streamtrain.avro.ModelSnapshot;
@@ -18,6 +16,7 @@ import io.streamtrain.snapshot.SnapshotException;
 import io.streamtrain.snapshot.SnapshotReader;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -39,9 +38,8 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
-            description = "Properties file: bootstrap.servers, schema.registry.url, security, streamtrain.topic.prefix.")
-    Path config;
+    @Mixin
+    ConfigOptions cluster = new ConfigOptions();
 
     @Option(names = "--model", required = true, paramLabel = "MODEL", description = "The model's id.")
     String model;
@@ -57,10 +55,6 @@ final class ExportCommand implements Callable<Integer> {
             description = "How long reading the topic may take (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
-            description = "A setting that overrides the properties file; may be repeated.")
-    Map<String, String> overrides = new LinkedHashMap<>();
-
     @Spec
     CommandSpec spec;
 
@@ -75,7 +69,7 @@ final class ExportCommand implements Callable<Integer> {
             if (timeoutSeconds < 1) {
                 throw new IllegalArgumentException("--timeout must be at least 1 second, was " + timeoutSeconds);
             }
-            learnerConfig = new LearnerConfig(ConfigFile.read(config, overrides));
+            learnerConfig = new LearnerConfig(cluster.settings());
         } catch (IllegalArgumentException | ConfigException | UncheckedIOException e) {
             err.println("export: " + e.getMessage());
             return 2;

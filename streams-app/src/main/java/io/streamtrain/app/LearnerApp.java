@@ -19,14 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
-import io.streamtrain.avro.RejectedRecord;
-import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.avro.ServingPin;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.SnapshotRef;
 import io.streamtrain.snapshot.SnapshotException;
@@ -38,6 +36,8 @@ import io.streamtrain.topology.LearnerSettings;
 import io.streamtrain.topology.LearnerTopics;
 import io.streamtrain.topology.LearnerStoppedException;
 import io.streamtrain.topology.LearnerTopology;
+import io.streamtrain.topology.ServeSettings;
+import io.streamtrain.topology.ServeTopology;
 import io.streamtrain.topology.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,6 +49,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.nd4j.linalg.factory.Nd4j;
@@ -83,9 +84,9 @@ public final class LearnerApp implements AutoCloseable {
     private final AtomicInteger transientFailures = new AtomicInteger();
     private volatile Throwable failure;
 
-    private LearnerApp(LearnerConfig config, Topology topology) {
+    private LearnerApp(LearnerConfig config, Topology topology, Properties properties) {
         this.config = config;
-        this.streams = new KafkaStreams(topology, config.streamsProperties());
+        this.streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(e -> {
             boolean transientError = isTransient(e);
             if (transientError && transientFailures.incrementAndGet() <= MAX_THREAD_REPLACEMENTS) {
@@ -124,7 +125,7 @@ public final class LearnerApp implements AutoCloseable {
         LearnerTopics topics = topics(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
-        prepareTopics(config, topics);
+        prepareTopics(config, topics.names(), topics.compacted(), topics.coPartitioned());
         specs = fetchWarmStarts(config, topics, specs);
         LearnerSettings settings = LearnerSettings.builder(topics,
                 // examples written with the Example schema itself are read straight into their feature arrays
@@ -152,7 +153,7 @@ public final class LearnerApp implements AutoCloseable {
         LearnerTopology.build(builder, settings);
         Topology topology = builder.build(config.streamsProperties());
         log.debug("learner topology:\n{}", topology.describe());
-        LearnerApp app = new LearnerApp(config, topology);
+        LearnerApp app = new LearnerApp(config, topology, config.streamsProperties());
         log.info("starting the learner: reading {} and {}, writing {}, {}, {}; model spec {}{}{}; processing "
                 + "guarantee {}", topics.examples(), topics.labels(), topics.predictions(), topics.metrics(),
                 topics.errors(), specs.fallback() == null ? "(none: models without their own are rejected)"
@@ -184,6 +185,39 @@ public final class LearnerApp implements AutoCloseable {
                 environment.get("omp.threads"), environment.get("cores"),
                 environment.containsKey("cuda.availableDevices")
                         ? ", devices " + environment.get("cuda.availableDevices") : "");
+    }
+
+    /**
+     * Starts a serving replica ({@code streamtrain serve}): a Kafka Streams application of its own (the learner's
+     * {@code application.id} + {@code -serve}, or {@code streamtrain.serve.application.id}) that predicts
+     * {@code <prefix>.requests} into {@code <prefix>.served} with the snapshots of {@code <prefix>.models}.
+     */
+    public static LearnerApp serve(LearnerConfig config) {
+        LearnerTopics topics = topics(config);
+        Map<String, Object> registry = config.registryConfig();
+        ServeSettings settings = new ServeSettings(
+                new Topic<>(config.topicPrefix() + ".requests", Serdes.String(), Serdes.ByteArray()),
+                new Topic<>(config.topicPrefix() + ".served", Serdes.String(),
+                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
+                topics.errors(), topics.models().name(), topics.pins().name(),
+                () -> ExampleDeserializer.create(registry),
+                () -> ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false).deserializer(),
+                () -> ConfluentAvroSerde.specific(ServingPin.class, registry, false).deserializer(),
+                config.serveRefreshInterval(), config.maxRecordBytes(), config.commitEarlyMaxLag(),
+                config.serveBatchMax(), config.serveBatchWait());
+        logBackend();
+        prepareTopics(config, List.of(settings.requests().name(), settings.served().name(), topics.errors().name(),
+                topics.models().name(), topics.pins().name()), topics.compacted(), List.of(settings.requests().name()));
+        Properties properties = config.serveStreamsProperties();
+        StreamsBuilder builder = new StreamsBuilder();
+        ServeTopology.build(builder, settings);
+        Topology topology = builder.build(properties);
+        LearnerApp app = new LearnerApp(config, topology, properties);
+        log.info("starting a serving replica ({}): reading {}, writing {}, models from {} and {}",
+                properties.get(StreamsConfig.APPLICATION_ID_CONFIG), settings.requests(), settings.served(),
+                settings.models(), settings.pins());
+        app.streams.start();
+        return app;
     }
 
     /**
@@ -220,24 +254,9 @@ public final class LearnerApp implements AutoCloseable {
 
     /** The typed topics of the learner under the configured prefix. */
     public static LearnerTopics topics(LearnerConfig config) {
-        String prefix = config.topicPrefix();
         Map<String, Object> registry = config.registryConfig();
-        return new LearnerTopics(
-                new Topic<>(prefix + ".examples", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".labels", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".predictions", Serdes.String(),
-                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                new Topic<>(prefix + ".metrics", Serdes.String(),
-                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                new Topic<>(prefix + ".errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
-                new Topic<>(prefix + ".models", Serdes.String(),
-                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
-                new Topic<>(prefix + ".control", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".control.log", Serdes.String(),
-                        ConfluentAvroSerde.specific(ControlAnswer.class, registry, false)));
+        return LearnerTopics.under(config.topicPrefix(), type -> ConfluentAvroSerde.specific(type, registry, false));
     }
-
 
     /** Loads a spec from a path, or from the specs shipped with Streamtrain with {@code classpath:<name>}. */
     public static NetworkSpec loadSpec(String location) {
@@ -254,11 +273,12 @@ public final class LearnerApp implements AutoCloseable {
 
     /**
      * Creates the missing topics, or with {@code streamtrain.topics.create=false} fails naming them, within the
-     * admin client's {@code default.api.timeout.ms} when set, else 30 s. Topics created while the examples topic
-     * exists get its number of partitions; the examples and labels topics must have the same number.
+     * admin client's {@code default.api.timeout.ms} when set, else 30 s; the {@code compacted} ones compacted. The
+     * {@code coPartitioned} topics that exist must have the same number of partitions, and topics created get that
+     * number (the first one's, the examples or requests topic, when it exists).
      */
-    private static void prepareTopics(LearnerConfig config, LearnerTopics topics) {
-        List<String> names = topics.names();
+    private static void prepareTopics(LearnerConfig config, List<String> names, List<String> compacted,
+            List<String> coPartitioned) {
         Map<String, Object> adminConfig = config.adminConfig();
         Object timeoutSetting = adminConfig.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
         int timeoutMs = timeoutSetting == null ? 30_000 : Integer.parseInt(timeoutSetting.toString().trim());
@@ -266,15 +286,15 @@ public final class LearnerApp implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(timeoutMs)).names()
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
-            String examples = topics.examples().name();
-            List<String> joined = topics.coPartitioned().stream().filter(existing::contains).toList();
+            String examples = coPartitioned.get(0);
+            List<String> joined = coPartitioned.stream().filter(existing::contains).toList();
             Map<String, Integer> partitions = new HashMap<>();
             admin.describeTopics(joined).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
                     .forEach((name, description) -> partitions.put(name, description.partitions().size()));
             if (partitions.values().stream().distinct().count() > 1) {
                 throw new IllegalStateException("the topics " + partitions + " (topic=partitions) have different "
                         + "numbers of partitions: a model's labels and commands are taken in the partition of its "
-                        + "examples, so " + topics.coPartitioned() + " need the same number of partitions");
+                        + "examples, so " + coPartitioned + " need the same number of partitions");
             }
             int newPartitions = partitions.getOrDefault(examples,
                     partitions.values().stream().findFirst().orElse(config.partitions()));
@@ -283,7 +303,7 @@ public final class LearnerApp implements AutoCloseable {
                 if (!existing.contains(name)) {
                     NewTopic topic = new NewTopic(name, Optional.of(newPartitions),
                             Optional.of(config.replicationFactor()));
-                    if (topics.compacted().contains(name)) {
+                    if (compacted.contains(name)) {
                         // every kept version of every model, each chunk under a key of its own
                         topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
                     }

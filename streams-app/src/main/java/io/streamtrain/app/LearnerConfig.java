@@ -29,6 +29,7 @@ public final class LearnerConfig extends AbstractConfig {
     private static final String GROUP_MODEL = "Model";
     private static final String GROUP_STATE = "State";
     private static final String GROUP_SNAPSHOTS = "Snapshots";
+    private static final String GROUP_SERVE = "Serving";
 
     public static final String TOPIC_PREFIX = "streamtrain.topic.prefix";
     public static final String TOPICS_CREATE = "streamtrain.topics.create";
@@ -49,6 +50,10 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String LABELS_WAIT_MS = "streamtrain.labels.wait.ms";
     public static final String SNAPSHOT_EVERY_STEPS = "streamtrain.snapshot.every.steps";
     public static final String SNAPSHOT_KEEP = "streamtrain.snapshot.keep";
+    public static final String SERVE_APPLICATION_ID = "streamtrain.serve.application.id";
+    public static final String SERVE_REFRESH_MS = "streamtrain.serve.refresh.ms";
+    public static final String SERVE_BATCH_MAX = "streamtrain.serve.batch.max";
+    public static final String SERVE_BATCH_WAIT_MS = "streamtrain.serve.batch.wait.ms";
 
     /** Prefixes of the keys handed to the registry client and serdes. */
     private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
@@ -135,7 +140,27 @@ public final class LearnerConfig extends AbstractConfig {
                     "How many of each model's most recent snapshots stay on <prefix>.models: the learner tombstones "
                             + "older versions (compaction then removes them). Only versions kept can be exported, "
                             + "pinned or rolled back to.",
-                    GROUP_SNAPSHOTS, 2, Width.SHORT, "Snapshots kept");
+                    GROUP_SNAPSHOTS, 2, Width.SHORT, "Snapshots kept")
+            .define(SERVE_APPLICATION_ID, Type.STRING, null, Importance.MEDIUM,
+                    "streamtrain serve: the application.id of the serving replicas (their consumer group); by "
+                            + "default the learner's application.id followed by -serve. Every replica of one "
+                            + "deployment has the same.",
+                    GROUP_SERVE, 1, Width.MEDIUM, "Serving application id")
+            .define(SERVE_REFRESH_MS, Type.LONG, 100L, Range.between(1, 3_600_000), Importance.LOW,
+                    "streamtrain serve: how often each replica looks for a newer (or newly pinned) snapshot of the "
+                            + "models it serves, and swaps it in between two requests.",
+                    GROUP_SERVE, 2, Width.SHORT, "Serving refresh (ms)")
+            .define(SERVE_BATCH_MAX, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+                    "streamtrain serve: the most requests of a model predicted in one call. Above 1, a model's "
+                            + "requests wait for a micro-batch (or streamtrain.serve.batch.wait.ms), kept in a "
+                            + "changelogged store so that a commit between a request and its prediction loses "
+                            + "nothing (two more records per request); 1 predicts each request at once, with no "
+                            + "store.",
+                    GROUP_SERVE, 3, Width.SHORT, "Serving micro-batch")
+            .define(SERVE_BATCH_WAIT_MS, Type.LONG, 5L, Range.between(0, 60_000), Importance.LOW,
+                    "streamtrain serve, with streamtrain.serve.batch.max above 1: the longest the first request of "
+                            + "a micro-batch waits for it to fill.",
+                    GROUP_SERVE, 4, Width.SHORT, "Serving micro-batch wait (ms)");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -307,6 +332,30 @@ public final class LearnerConfig extends AbstractConfig {
 
     public int snapshotKeep() {
         return snapshotKeep;
+    }
+
+    public int serveBatchMax() {
+        return getInt(SERVE_BATCH_MAX);
+    }
+
+    public Duration serveBatchWait() {
+        return Duration.ofMillis(getLong(SERVE_BATCH_WAIT_MS));
+    }
+
+    public Duration serveRefreshInterval() {
+        return Duration.ofMillis(getLong(SERVE_REFRESH_MS));
+    }
+
+    /**
+     * The Kafka Streams properties of a serving replica: the learner's, under the serving application id, with a
+     * state directory of its own (the global stores of the models and pins topics).
+     */
+    public Properties serveStreamsProperties() {
+        Properties p = streamsProperties();
+        String id = getString(SERVE_APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG,
+                id != null ? id : p.get(StreamsConfig.APPLICATION_ID_CONFIG) + "-serve");
+        return p;
     }
 
     /**

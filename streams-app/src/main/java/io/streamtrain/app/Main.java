@@ -2,9 +2,7 @@ package io.streamtrain.app;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,8 +27,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Keeps a deep neural network learning from a live Kafka stream.",
-        subcommands = {Main.Run.class, TailCommand.class, Main.ConfigReference.class, ExportCommand.class,
-            ControlCli.class})
+        subcommands = {Main.Run.class, Main.Serve.class, TailCommand.class, Main.ConfigReference.class,
+            ExportCommand.class, ControlCli.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -58,18 +57,13 @@ public final class Main implements Callable<Integer> {
             footer = {"", "Example:", "  bin/streamtrain run --config learner.properties --model specs/my-model.yaml"})
     static final class Run implements Callable<Integer> {
 
-        @Option(names = "--config", required = true, paramLabel = "FILE",
-                description = "Properties file: Kafka, registry and streamtrain.* settings.")
-        Path config;
+        @Mixin
+        ConfigOptions cluster = new ConfigOptions();
 
         @Option(names = "--model", paramLabel = "SPEC",
                 description = "Network spec (YAML or JSON) for every model; overrides streamtrain.model.spec. "
                         + "classpath:specs/<name> names a shipped spec.")
         String model;
-
-        @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
-                description = "A setting that overrides the properties file; may be repeated.")
-        Map<String, String> overrides = new LinkedHashMap<>();
 
         @Option(names = "--log-file", paramLabel = "FILE",
                 defaultValue = "${env:" + LogOutput.LOG_FILE_ENV + ":-logs/streamtrain-run.log}",
@@ -86,69 +80,105 @@ public final class Main implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter err = spec.commandLine().getErr();
-            Map<String, Object> settings;
-            try {
-                settings = ConfigFile.read(config, overrides);
-            } catch (UncheckedIOException e) {
-                err.println(e.getMessage());
-                return 2;
-            }
-            if (model != null) {
-                settings.put(LearnerConfig.MODEL_SPEC, model);
-            }
-            LearnerConfig learnerConfig;
-            ModelSpecs specs;
-            try {
-                learnerConfig = new LearnerConfig(settings);
-                // loaded and checked once, before anything connects
-                specs = ModelSpecs.load(learnerConfig);
-            } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
-                err.println("invalid configuration: " + e.getMessage());
-                return 2;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            try {
-                LogOutput.configure(logFile, verbose).ifPresent(logPath -> {
-                    out.println("the learner's full log: " + logPath
-                            + (verbose ? "" : " (--verbose: on the terminal too)"));
-                    out.flush();
-                });
-            } catch (IllegalArgumentException e) {
-                err.println("--log-file: " + e.getMessage());
-                return 2;
-            }
-            LearnerApp app = LearnerApp.start(learnerConfig, specs);
-            // Ctrl-C or SIGTERM (docker stop) wakes awaitStop; this thread closes the learner
-            try (ShutdownRequest shutdown = ShutdownRequest.install(app::requestStop, STOP_BOUND, app::close)) {
-                return awaitAndClose(app, shutdown, out);
-            }
+            return runUntilStopped(spec, cluster, model, logFile, verbose, false);
         }
+    }
 
-        private static int awaitAndClose(LearnerApp app, ShutdownRequest shutdown, PrintWriter out)
-                throws InterruptedException {
-            Optional<Throwable> failure = app.awaitStop();
-            if (shutdown.requested()) {
-                out.println("stopping the learner ...");
-                out.flush();
-            }
-            long start = System.nanoTime();
-            // closed first, so that the status line is the last one: why, where, and what the exit status means
-            app.close();
-            if (shutdown.requested()) {
-                out.printf(Locale.ROOT, "stopped the learner (%.1f s)%n", (System.nanoTime() - start) / 1e9);
-                out.flush();
-            }
-            if (failure.isPresent()) {
-                int status = LearnerApp.exitStatus(failure.get());
-                log.error("the learner stopped with exit status {} ({}): {}", status,
-                        status == LearnerApp.EXIT_OUTAGE ? "the cluster or the registry stayed out of reach; restart "
-                                + "it once they answer" : "an error that is not in the input; fix its cause and "
-                                + "restart it, it resumes from its last commit", LearnerApp.reason(failure.get()));
-                return status;
-            }
-            return 0;
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
+            description = {"Runs a serving replica: a Kafka Streams application of its own that predicts each request",
+                "of <prefix>.requests (an unlabeled Example, keyed by model id) into <prefix>.served, with the latest",
+                "(or pinned) snapshot of the model on <prefix>.models, stamped with its version. Start as many as",
+                "the requests topic has partitions; they share them. The properties file is the learner's",
+                "(streamtrain.serve.* for the replicas' own settings)."},
+            footer = {"", "Example:", "  bin/streamtrain serve --config learner.properties"})
+    static final class Serve implements Callable<Integer> {
+
+        @Mixin
+        ConfigOptions cluster = new ConfigOptions();
+
+        @Option(names = "--log-file", paramLabel = "FILE",
+                defaultValue = "${env:" + LogOutput.LOG_FILE_ENV + ":-logs/streamtrain-serve.log}",
+                description = {"Where the full log goes (default: ${DEFAULT-VALUE}); '-': on the terminal only."})
+        String logFile;
+
+        @Option(names = {"-v", "--verbose"}, description = "The full log on the terminal too.")
+        boolean verbose;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            return runUntilStopped(spec, cluster, null, logFile, verbose, true);
         }
+    }
+
+    /** Runs the learner, or a serving replica, until it stops or a signal stops it; returns the exit status. */
+    private static int runUntilStopped(CommandSpec spec, ConfigOptions cluster, String model, String logFile,
+            boolean verbose, boolean serving) throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Object> settings;
+        try {
+            settings = cluster.settings();
+        } catch (UncheckedIOException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        if (model != null) {
+            settings.put(LearnerConfig.MODEL_SPEC, model);
+        }
+        LearnerConfig learnerConfig;
+        ModelSpecs specs;
+        try {
+            learnerConfig = new LearnerConfig(settings);
+            // loaded and checked once, before anything connects; a serving replica takes its specs from the snapshots
+            specs = serving ? null : ModelSpecs.load(learnerConfig);
+        } catch (ConfigException | SpecValidationException | IllegalArgumentException | IllegalStateException e) {
+            err.println("invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String what = serving ? "serving replica" : "learner";
+        try {
+            LogOutput.configure(logFile, verbose).ifPresent(logPath -> {
+                out.println("the " + what + "'s full log: " + logPath
+                        + (verbose ? "" : " (--verbose: on the terminal too)"));
+                out.flush();
+            });
+        } catch (IllegalArgumentException e) {
+            err.println("--log-file: " + e.getMessage());
+            return 2;
+        }
+        LearnerApp app = serving ? LearnerApp.serve(learnerConfig) : LearnerApp.start(learnerConfig, specs);
+        // Ctrl-C or SIGTERM (docker stop) wakes awaitStop; this thread closes the application
+        try (ShutdownRequest shutdown = ShutdownRequest.install(app::requestStop, STOP_BOUND, app::close)) {
+            return awaitAndClose(app, shutdown, out, what);
+        }
+    }
+
+    private static int awaitAndClose(LearnerApp app, ShutdownRequest shutdown, PrintWriter out, String what)
+            throws InterruptedException {
+        Optional<Throwable> failure = app.awaitStop();
+        if (shutdown.requested()) {
+            out.println("stopping the " + what + " ...");
+            out.flush();
+        }
+        long start = System.nanoTime();
+        // closed first, so that the status line is the last one: why, where, and what the exit status means
+        app.close();
+        if (shutdown.requested()) {
+            out.printf(Locale.ROOT, "stopped the %s (%.1f s)%n", what, (System.nanoTime() - start) / 1e9);
+            out.flush();
+        }
+        if (failure.isPresent()) {
+            int status = LearnerApp.exitStatus(failure.get());
+            log.error("the {} stopped with exit status {} ({}): {}", what, status,
+                    status == LearnerApp.EXIT_OUTAGE ? "the cluster or the registry stayed out of reach; restart "
+                            + "it once they answer" : "an error that is not in the input; fix its cause and "
+                            + "restart it, it resumes from its last commit", LearnerApp.reason(failure.get()));
+            return status;
+        }
+        return 0;
     }
 
     @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,

@@ -116,6 +116,35 @@ public final class Learner implements AutoCloseable {
         return learner;
     }
 
+    /**
+     * A model read from a snapshot's DL4J zip, at the snapshot's version, for predictions only (a serving replica):
+     * its outputs are the learner's for that version.
+     *
+     * @param spec the spec the snapshot carries (its input, outputs and loss)
+     * @throws CheckpointException when the zip cannot be read or does not fit the spec
+     */
+    public static Learner fromSnapshot(NetworkSpec spec, byte[] zip, long version, long examplesTrained) {
+        MultiLayerNetwork net;
+        try {
+            net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), false);
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("not a DL4J ModelSerializer zip: " + e);
+        }
+        if (net.params().dataType() != DataType.FLOAT) {
+            net = net.convertDataType(DataType.FLOAT);
+        }
+        if (net.layerInputSize(0) != spec.inputSize() && spec.image().isEmpty()) {
+            long inputs = net.layerInputSize(0);
+            net.close();
+            throw new CheckpointException("the zip's network takes " + inputs + " inputs, its spec "
+                    + spec.inputSize());
+        }
+        Learner learner = new Learner(spec, net);
+        learner.version = version;
+        learner.examplesTrained = examplesTrained;
+        return learner;
+    }
+
     public NetworkSpec spec() {
         return spec;
     }

@@ -199,6 +199,14 @@ public final class NetworkSpec {
         return new SpecParser(Format.ofFileName(file.getFileName().toString()), dir, file.toString()).parse(text);
     }
 
+    /**
+     * Reads the spec a snapshot carries, as JSON, on any machine: a {@code warmStart} file it names need not be
+     * there (the snapshot's zip is the network).
+     */
+    public static NetworkSpec parseFromSnapshot(String json) {
+        return new SpecParser(Format.JSON, null, "the spec of a snapshot", false).parse(json);
+    }
+
     /** Reads a spec from text; a relative {@code warmStart} is resolved against the working directory. */
     public static NetworkSpec parse(String text, Format format) {
         return new SpecParser(format, null, null).parse(text);

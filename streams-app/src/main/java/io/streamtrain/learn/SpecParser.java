@@ -106,6 +106,7 @@ final class SpecParser {
     private final Format format;
     private final Path baseDir;
     private final String source;
+    private final boolean checkFiles;
     private final List<String> errors = new ArrayList<>();
 
     /**
@@ -114,9 +115,15 @@ final class SpecParser {
      * @param source  where the text came from, for messages; may be null
      */
     SpecParser(Format format, Path baseDir, String source) {
+        this(format, baseDir, source, true);
+    }
+
+    /** @param checkFiles whether a {@code warmStart} file must exist (not for a spec read back from a snapshot) */
+    SpecParser(Format format, Path baseDir, String source, boolean checkFiles) {
         this.format = format;
         this.baseDir = baseDir;
         this.source = source;
+        this.checkFiles = checkFiles;
     }
 
     NetworkSpec parse(String text) {
@@ -257,7 +264,7 @@ final class SpecParser {
             path = baseDir.resolve(path);
         }
         path = path.toAbsolutePath().normalize();
-        if (!Files.isRegularFile(path)) {
+        if (checkFiles && !Files.isRegularFile(path)) {
             error("warmStart", "no such file: " + path);
         }
         return path;

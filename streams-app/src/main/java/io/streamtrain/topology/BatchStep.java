@@ -89,8 +89,8 @@ final class BatchStep {
             }
             // stamped with the time it was made, like predictedAt: an event time, taken from the record's content,
             // may be years off, and a broker refuses timestamps more than an hour ahead by default
-            context.forward(new Record<>(runtime.model, prediction(runtime, entry, outputs, i, version, loss, now),
-                    now));
+            context.forward(new Record<>(runtime.model, prediction(learner, runtime.model, entry.id(), entry.label(),
+                    entry.eventTimeMs(), outputs, i, version, loss, now), now));
         }
         long last = batch.get(n - 1).seq();
         if (m > 0 && !runtime.state.paused) {
@@ -168,16 +168,16 @@ final class BatchStep {
     }
 
     /** A prediction, built without the builder's per-field checks and defaults, its probabilities unboxed. */
-    private static Prediction prediction(ModelRuntime runtime, StoredExample entry, Outputs outputs, int row,
-            long version, Double loss, long now) {
+    static Prediction prediction(Learner learner, String model, String id, Object label, long eventTimeMs,
+            Outputs outputs, int row, long version, Double loss, long now) {
         Integer predictedClass = null;
         String className = null;
         Double value = null;
         List<Float> probabilities;
-        if (runtime.learner.isClassification()) {
+        if (learner.isClassification()) {
             int predicted = outputs.predictedClass(row);
             predictedClass = predicted;
-            className = runtime.learner.classNames().get(predicted);
+            className = learner.classNames().get(predicted);
             float[] p = outputs.probabilities(row);
             PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(p.length, PROBABILITIES);
             for (int i = 0; i < p.length; i++) {
@@ -188,7 +188,7 @@ final class BatchStep {
             value = outputs.value(row);
             probabilities = List.of();
         }
-        return new Prediction(entry.id(), runtime.model, version, predictedClass, className, value, probabilities,
-                entry.label(), loss, Instant.ofEpochMilli(entry.eventTimeMs()), Instant.ofEpochMilli(now));
+        return new Prediction(id, model, version, predictedClass, className, value, probabilities, label, loss,
+                Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now));
     }
 }

@@ -6,6 +6,7 @@ import java.util.function.Function;
 
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.ControlCommand;
+import io.streamtrain.avro.ServingPin;
 import io.streamtrain.contract.RecordLimits;
 import io.streamtrain.learn.CheckpointException;
 import io.streamtrain.learn.Learner;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * its offset. A command takes effect after the examples before it: the model's waiting examples are stepped first.
  * One that changes how the model trains from now on (set-lr, rollback, reset) is followed by a checkpoint, so a
  * restore never replays a step under the wrong network or rate. A malformed or impossible command is refused with
- * the reason and changes nothing; none stops the learner.
+ * the reason and changes nothing; none stops the learner. {@code pin} and {@code unpin} are for the serving
+ * instances: they write the model's pin to the pins topic.
  */
 final class ControlCommands {
 
@@ -33,6 +35,8 @@ final class ControlCommands {
     static final String REFUSED = "refused";
     /** The largest learning rate {@code set-lr} takes: beyond it a network only diverges. */
     static final double MAX_LEARNING_RATE = 10;
+    /** The commands, as the refusal of an unknown one lists them. */
+    static final String NAMES = "snapshot, pause, resume, set-lr, rollback, reset, pin, unpin";
 
     /** What the processor lends: the runtime of a model that has state here, or the reason it cannot be had. */
     interface Models {
@@ -123,7 +127,7 @@ final class ControlCommands {
         String name = command.getCommand() == null ? "" : command.getCommand().trim().toLowerCase(Locale.ROOT);
         // checked before anything changes: a refused command leaves the model as it was
         switch (name) {
-            case "snapshot", "pause", "resume", "reset" -> { }
+            case "snapshot", "pause", "resume", "reset", "unpin" -> { }
             case "set-lr" -> {
                 Double lr = command.getLearningRate();
                 if (lr == null || !(lr > 0) || lr > MAX_LEARNING_RATE) {
@@ -131,10 +135,11 @@ final class ControlCommands {
                             + ", was " + lr);
                 }
             }
-            case "rollback" -> {
+            case "rollback", "pin" -> {
                 Long version = command.getVersion();
                 if (version == null) {
-                    return Outcome.refused("rollback needs the version to go back to");
+                    return Outcome.refused(name + " needs the version " + (name.equals("pin") ? "to serve"
+                            : "to go back to"));
                 }
                 if (runtime.state.snapshots.stream().noneMatch(p -> p.version() == version)) {
                     return Outcome.refused("version " + version + " of model '" + runtime.model + "' is not on the "
@@ -143,8 +148,7 @@ final class ControlCommands {
                 }
             }
             default -> {
-                return Outcome.refused("unknown command '" + command.getCommand() + "': one of snapshot, pause, resume, "
-                        + "set-lr, rollback, reset");
+                return Outcome.refused("unknown command '" + command.getCommand() + "': one of " + NAMES);
             }
         }
         // the examples that came before the command are stepped under the model as it was
@@ -189,6 +193,21 @@ final class ControlCommands {
                 step.checkpoint(runtime);
                 yield Outcome.done("training on from the parameters and optimizer state of version " + version
                         + " as version " + runtime.learner.version());
+            }
+            case "pin" -> {
+                long version = command.getVersion();
+                state.pinnedVersion = version;
+                context.forward(new Record<>(runtime.model, new ServingPin(runtime.model, version,
+                        Instant.ofEpochMilli(now), command.getId()), now));
+                yield Outcome.done("serving version " + version + " (kept on the models topic while pinned)");
+            }
+            case "unpin" -> {
+                long was = state.pinnedVersion;
+                state.pinnedVersion = -1;
+                context.forward(new Record<>(runtime.model, new ServingPin(runtime.model, null,
+                        Instant.ofEpochMilli(now), command.getId()), now));
+                yield Outcome.done(was < 0 ? "was not pinned; serving the latest version"
+                        : "unpinned version " + was + "; serving the latest version");
             }
             case "reset" -> {
                 Learner fresh = Learner.create(settings.specs().apply(runtime.model));

@@ -272,13 +272,13 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     }
 
     /** An event time outside what Avro timestamp-millis readers and Kafka take, or null. */
-    private static Rejection checkTime(String field, Instant time) {
+    static Rejection checkTime(String field, Instant time) {
         String problem = time == null ? "the time is missing" : RecordLimits.eventTimeProblem(time.toEpochMilli());
         return problem == null ? null : new Rejection(field, EVENT_TIME_RANGE, problem);
     }
 
     /** A class name too long to be repeated in every prediction, or null. */
-    private static Rejection checkClassName(Object label) {
+    static Rejection checkClassName(Object label) {
         String problem = label instanceof ClassLabel c ? RecordLimits.classNameProblem(c.getName()) : null;
         return problem == null ? null : new Rejection("label.name", CLASS_NAME_LENGTH, problem);
     }

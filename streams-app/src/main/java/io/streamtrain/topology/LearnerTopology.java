@@ -8,6 +8,7 @@ import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.snapshot.SnapshotKey;
 import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.ServingPin;
 import io.streamtrain.avro.TrainingMetrics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
@@ -57,6 +58,9 @@ public final class LearnerTopology {
                 .branch((model, value) -> value instanceof ControlAnswer, Branched.withConsumer(s -> s
                         .mapValues(v -> (ControlAnswer) v, Named.as("as-control-answer"))
                         .to(topics.controlLog().name(), topics.controlLog().produced()), "control-log"))
+                .branch((model, value) -> value instanceof ServingPin, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ServingPin) v, Named.as("as-pin"))
+                        .to(topics.pins().name(), topics.pins().produced()), "pins"))
                 // a null value is a tombstone of a snapshot chunk: nothing else is forwarded without a value
                 .branch((key, value) -> value == null || value instanceof ModelSnapshot, Branched.withConsumer(s -> s
                         .mapValues(v -> (ModelSnapshot) v, Named.as("as-snapshot"))

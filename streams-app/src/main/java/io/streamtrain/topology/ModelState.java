@@ -21,7 +21,7 @@ import java.util.List;
 final class ModelState {
 
     private static final int FORMAT = 6;
-    /** The format before the pause flag and the learning rate set by a command; read with neither. */
+    /** The format before the pause flag, the learning rate and the pin set by commands; read with none. */
     private static final int FORMAT_WITHOUT_CONTROL = 5;
     /** The format before the snapshots list; read with none published. */
     private static final int FORMAT_WITHOUT_SNAPSHOTS = 4;
@@ -62,6 +62,8 @@ final class ModelState {
     boolean paused;
     /** The learning rate a command set, in place of the spec's; NaN when none was. */
     double learningRate = Double.NaN;
+    /** The version the serving instances are pinned to, kept on the models topic while pinned; -1 when none. */
+    long pinnedVersion = -1;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -122,6 +124,7 @@ final class ModelState {
             }
             out.writeBoolean(paused);
             out.writeDouble(learningRate);
+            out.writeLong(pinnedVersion);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -171,6 +174,7 @@ final class ModelState {
             if (format >= FORMAT) {
                 s.paused = in.readBoolean();
                 s.learningRate = in.readDouble();
+                s.pinnedVersion = in.readLong();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

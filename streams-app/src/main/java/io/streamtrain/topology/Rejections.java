@@ -54,6 +54,11 @@ final class Rejections {
         this.store = store;
     }
 
+    /** For the serving replica: rejections written and logged, with no learner's metrics or state to count them in. */
+    static Rejections forServing(ProcessorContext<String, SpecificRecord> context, RecordBudget budget) {
+        return new Rejections(context, budget, null, null);
+    }
+
     /** Rejects the record being processed; {@code runtime} is its model's, or null when it has none (yet). */
     void reject(Record<String, byte[]> record, ModelRuntime runtime, Rejection rejection) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
@@ -107,7 +112,9 @@ final class Rejections {
                 .build();
         // stamped with the time of the rejection: the value keeps the record's own timestamp
         context.forward(new Record<>(key, rejected, context.currentSystemTimeMs()));
-        metrics.recordError(runtime == null ? null : runtime.model, rejection.rule());
+        if (metrics != null) {
+            metrics.recordError(runtime == null ? null : runtime.model, rejection.rule());
+        }
         if (runtime != null) {
             runtime.state.windowErrors++;
             store.putMeta(runtime.model, runtime.state);

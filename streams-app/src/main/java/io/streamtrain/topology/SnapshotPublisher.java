@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * version, so they are written in that step's transaction (exactly once, and never a version whose step was not
  * committed). Keeps the model's last {@code keep} snapshots there, tombstoning older versions' chunks in the same
  * transaction; which versions are kept is part of the model's state ({@link ModelState#snapshots}), so a restore
- * goes on from it.
+ * goes on from it. A version pinned for serving is kept beyond that count until it is unpinned.
  */
 final class SnapshotPublisher {
 
@@ -42,6 +42,11 @@ final class SnapshotPublisher {
         this.everySteps = everySteps;
         this.keep = keep;
         this.chunkBytes = chunkBytes;
+    }
+
+    /** Whether {@code version} is one of the model's snapshots on the topic. */
+    static boolean isKept(ModelState state, long version) {
+        return state.snapshots.stream().anyMatch(p -> p.version() == version);
     }
 
     /** Whether a model that has just reached {@code version} publishes it. */
@@ -79,8 +84,10 @@ final class SnapshotPublisher {
             context.forward(new Record<>(new SnapshotKey(runtime.model, version, chunk.getChunk()).text(), chunk, now));
         }
         state.snapshots.add(new ModelState.Published(version, chunks.size()));
-        while (state.snapshots.size() > keep) {
-            ModelState.Published old = state.snapshots.remove(0);
+        while (state.snapshots.size() > keep + (isKept(state, state.pinnedVersion) ? 1 : 0)) {
+            // the oldest but a pinned one: the serving instances load it from the topic
+            int oldest = state.snapshots.get(0).version() == state.pinnedVersion ? 1 : 0;
+            ModelState.Published old = state.snapshots.remove(oldest);
             for (int c = 0; c < old.chunks(); c++) {
                 // a tombstone: compaction removes the chunk
                 context.forward(new Record<>(new SnapshotKey(runtime.model, old.version(), c).text(), null, now));

@@ -40,8 +40,8 @@ class MainTest {
     @Test
     void theLearnerOffersItsOwnCommandsOnly() {
         // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
-        assertThat(new CommandLine(new Main()).getSubcommands().keySet()).containsExactlyInAnyOrder("run", "tail", "config",
-                "export", "control");
+        assertThat(new CommandLine(new Main()).getSubcommands().keySet())
+                .containsExactlyInAnyOrder("run", "serve", "tail", "config", "export", "control");
     }
 
     @Test
@@ -78,7 +78,7 @@ class MainTest {
             assertThat(err.toString()).contains("pause takes a model, was given 2 word(s)");
             assertThat(run("control", "--config", config.toString(), "launch", "m")).isEqualTo(2);
             assertThat(err.toString()).contains("unknown command 'launch': one of snapshot, pause, resume, set-lr, "
-                    + "rollback, reset");
+                    + "rollback, reset, pin, unpin");
             assertThat(run("control", "--config", config.toString(), "pause")).isEqualTo(2);
         } finally {
             java.nio.file.Files.delete(config);
@@ -91,7 +91,7 @@ class MainTest {
         assertThat(pomVersion).as("the pom passes its version to the tests").isNotBlank();
         assertThat(run("--version")).isZero();
         assertThat(out.toString().strip()).isEqualTo("Streamtrain " + pomVersion);
-        for (String command : new String[] {"run", "tail", "config", "control"}) {
+        for (String command : new String[] {"run", "serve", "tail", "config", "control"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--version")).isZero();
             assertThat(out.toString().strip()).as(command).isEqualTo("Streamtrain " + pomVersion);

@@ -3,10 +3,6 @@ package io.streamtrain.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.Random;
 
 import io.streamtrain.app.LearnerApp;
 import io.streamtrain.app.LearnerConfig;
-import io.streamtrain.app.Main;
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.Example;
@@ -38,7 +32,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code streamtrain control} against a running learner on the real broker and registry: each command answered once
@@ -77,30 +70,30 @@ class ControlIT {
         settings.put(LearnerConfig.MODEL_SPEC, spec.toString());
         settings.put(LearnerConfig.SNAPSHOT_EVERY_STEPS, "5");
         settings.put(LearnerConfig.SNAPSHOT_KEEP, "3");
-        Path config = write(settings);
+        Path config = CliRun.propertiesFile(dir.resolve("learner.properties"), settings);
 
         Batches after;
         try (LearnerApp learner = LearnerApp.start(new LearnerConfig(settings))) {
             produce(client, corpus, examples, 10);
             awaitPredictions(client, registry, learner, 10 * BATCH);
 
-            Cli refused = cli("control", "--config", config.toString(), "rollback", "m", "1");
+            CliRun refused = CliRun.of("control", "--config", config.toString(), "rollback", "m", "1");
             assertThat(refused.exitCode()).isEqualTo(1);
             assertThat(refused.err()).contains("rollback m: refused: version 1 of model 'm' is not on the models "
                     + "topic; it keeps versions [5, 10]", "(model version 10)");
 
-            Cli rollback = cli("control", "--config", config.toString(), "rollback", "m", "5");
+            CliRun rollback = CliRun.of("control", "--config", config.toString(), "rollback", "m", "5");
             assertThat(rollback.exitCode()).as(rollback.err()).isZero();
             assertThat(rollback.out()).contains("rollback m: done: training on from the parameters and optimizer "
                     + "state of version 5 as version 11");
 
             after = produce(client, corpus, examples, 2);
             awaitPredictions(client, registry, learner, 12 * BATCH);
-            Cli snapshot = cli("control", "--config", config.toString(), "snapshot", "m");
+            CliRun snapshot = CliRun.of("control", "--config", config.toString(), "snapshot", "m");
             assertThat(snapshot.exitCode()).as(snapshot.err()).isZero();
             assertThat(snapshot.out()).contains("snapshot m: done: published a snapshot of version 13");
 
-            Cli pause = cli("control", "--config", config.toString(), "pause", "m", "--timeout", "30");
+            CliRun pause = CliRun.of("control", "--config", config.toString(), "pause", "m", "--timeout", "30");
             assertThat(pause.exitCode()).as(pause.err()).isZero();
             assertThat(pause.out()).contains("pause m: done: paused: predicting only, no training (model version 13)");
         }
@@ -134,14 +127,14 @@ class ControlIT {
         assertThat(answers).extracting(r -> r.value().getCommandId()).doesNotHaveDuplicates();
 
         // a bad command line is refused before anything is sent
-        Cli bad = cli("control", "--config", config.toString(), "explode", "m");
+        CliRun bad = CliRun.of("control", "--config", config.toString(), "explode", "m");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("unknown command 'explode'");
-        Cli badRate = cli("control", "--config", config.toString(), "set-lr", "m", "fast");
+        CliRun badRate = CliRun.of("control", "--config", config.toString(), "set-lr", "m", "fast");
         assertThat(badRate.exitCode()).isEqualTo(2);
         assertThat(badRate.err()).contains("set-lr: the learning rate must be a number, was 'fast'");
         // no learner answers: the learner is stopped
-        Cli unanswered = cli("control", "--config", config.toString(), "resume", "m", "--timeout", "3");
+        CliRun unanswered = CliRun.of("control", "--config", config.toString(), "resume", "m", "--timeout", "3");
         assertThat(unanswered.exitCode()).isEqualTo(3);
         assertThat(unanswered.err()).contains("no answer to resume m within 3 s on ctlx.control.log");
     }
@@ -184,26 +177,5 @@ class ControlIT {
         assertThat(predictions).hasSize(count);
     }
 
-    private record Cli(int exitCode, String out, String err) {
-    }
 
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
-    private Path write(Map<String, String> settings) throws IOException {
-        Path file = dir.resolve("learner.properties");
-        Properties p = new Properties();
-        p.putAll(settings);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(out, null);
-        }
-        return file;
-    }
 }

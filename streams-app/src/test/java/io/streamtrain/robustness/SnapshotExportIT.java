@@ -3,11 +3,6 @@ package io.streamtrain.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.streamtrain.app.LearnerApp;
 import io.streamtrain.app.LearnerConfig;
-import io.streamtrain.app.Main;
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.ModelSnapshot;
@@ -45,7 +38,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import picocli.CommandLine;
 
 /**
  * Snapshots on the real broker and registry: the learner publishes them to its compacted models topic, `export` reads
@@ -86,7 +78,7 @@ class SnapshotExportIT {
         settings.put(LearnerConfig.MODEL_SPEC, "classpath:specs/mlp-classifier.yaml");
         settings.put(LearnerConfig.SNAPSHOT_EVERY_STEPS, "5");
         settings.put(LearnerConfig.SNAPSHOT_KEEP, "3");
-        Path config = write(settings, "learner.properties");
+        Path config = CliRun.propertiesFile(dir.resolve("learner.properties"), settings);
 
         List<ConsumerRecord<String, Prediction>> predictions;
         try (LearnerApp learner = LearnerApp.start(new LearnerConfig(settings))) {
@@ -117,7 +109,7 @@ class SnapshotExportIT {
 
         // export, as the CLI does it in this JVM
         Path zip15 = dir.resolve("m-15.zip");
-        Cli export = cli("export", "--config", config.toString(), "--model", "m", "--version", "15", "--out",
+        CliRun export = CliRun.of("export", "--config", config.toString(), "--model", "m", "--version", "15", "--out",
                 zip15.toString());
         assertThat(export.exitCode()).as(export.err()).isZero();
         // every example is labeled: version 15 had trained on each one predicted by versions 0 to 14
@@ -132,12 +124,12 @@ class SnapshotExportIT {
         assertSameOutputs(net15, ofVersion15, features);
 
         // a version that was tombstoned, and one never made: refused with what there is
-        Cli gone = cli("export", "--config", config.toString(), "--model", "m", "--version", "5", "--out",
+        CliRun gone = CliRun.of("export", "--config", config.toString(), "--model", "m", "--version", "5", "--out",
                 dir.resolve("m-5.zip").toString());
         assertThat(gone.exitCode()).isEqualTo(1);
         assertThat(gone.err()).contains("no version 5 of model 'm'", "versions [10, 15, 20]");
         assertThat(dir.resolve("m-5.zip")).doesNotExist();
-        Cli unknown = cli("export", "--config", config.toString(), "--model", "nobody", "--out",
+        CliRun unknown = CliRun.of("export", "--config", config.toString(), "--model", "nobody", "--out",
                 dir.resolve("x.zip").toString());
         assertThat(unknown.exitCode()).isEqualTo(1);
         assertThat(unknown.err()).contains("no snapshot of model 'nobody'");
@@ -203,26 +195,5 @@ class SnapshotExportIT {
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).build();
     }
 
-    private record Cli(int exitCode, String out, String err) {
-    }
 
-    private static Cli cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Cli(code, out.toString(), err.toString());
-    }
-
-    private Path write(Map<String, String> settings, String name) throws IOException {
-        Path file = dir.resolve(name);
-        Properties p = new Properties();
-        p.putAll(settings);
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(out, null);
-        }
-        return file;
-    }
 }

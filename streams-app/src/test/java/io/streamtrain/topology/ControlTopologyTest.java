@@ -157,7 +157,7 @@ class ControlTopologyTest {
         assertRefused(command("set-lr", null, Double.NaN), "was NaN");
         assertRefused(command("set-lr", null, 11.0), "was 11.0");
         assertRefused(command("explode", null, null), "unknown command 'explode': one of snapshot, pause, "
-                + "resume, set-lr, rollback, reset");
+                + "resume, set-lr, rollback, reset, pin, unpin");
         assertRefused(ControlCommand.newBuilder(command("pause", null, null)).setModel("fresh").build(), "fresh",
                 "model 'fresh' has no state in this learner yet (no example of it has come)");
         assertRefused(ControlCommand.newBuilder(command("pause", null, null)).setModel("nobody").build(),

@@ -17,6 +17,7 @@ import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.avro.ServingPin;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
@@ -53,6 +54,7 @@ final class DrivenLearner implements AutoCloseable {
     private final TestOutputTopic<String, ModelSnapshot> models;
     private final List<TestRecord<String, ModelSnapshot>> modelRecords = new ArrayList<>();
     final TestInputTopic<String, byte[]> controlInput;
+    final TestOutputTopic<String, ServingPin> pins;
     final TestOutputTopic<String, ControlAnswer> controlLog;
     final Serde<ControlCommand> commands = ConfluentAvroSerde.specific(ControlCommand.class, registry, false);
 
@@ -63,20 +65,7 @@ final class DrivenLearner implements AutoCloseable {
     DrivenLearner(String prefix, Path stateDir, Function<String, NetworkSpec> specs,
             Consumer<LearnerSettings.Builder> settings, Instant wallClock) {
         this.prefix = prefix;
-        LearnerTopics topics = new LearnerTopics(
-                new Topic<>(prefix + ".examples", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".labels", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".predictions", Serdes.String(),
-                        ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                new Topic<>(prefix + ".metrics", Serdes.String(),
-                        ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                new Topic<>(prefix + ".errors", Serdes.String(),
-                        ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
-                new Topic<>(prefix + ".models", Serdes.String(),
-                        ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
-                new Topic<>(prefix + ".control", Serdes.String(), Serdes.ByteArray()),
-                new Topic<>(prefix + ".control.log", Serdes.String(),
-                        ConfluentAvroSerde.specific(ControlAnswer.class, registry, false)));
+        LearnerTopics topics = LearnerTopics.under(prefix, type -> ConfluentAvroSerde.specific(type, registry, false));
         LearnerSettings.Builder builder = LearnerSettings.builder(topics,
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(), specs)
@@ -106,6 +95,8 @@ final class DrivenLearner implements AutoCloseable {
                 topics.models().valueSerde().deserializer());
         controlInput = driver.createInputTopic(prefix + ".control", Serdes.String().serializer(),
                 Serdes.ByteArray().serializer());
+        pins = driver.createOutputTopic(prefix + ".pins", Serdes.String().deserializer(),
+                topics.pins().valueSerde().deserializer());
         controlLog = driver.createOutputTopic(prefix + ".control.log", Serdes.String().deserializer(),
                 topics.controlLog().valueSerde().deserializer());
     }

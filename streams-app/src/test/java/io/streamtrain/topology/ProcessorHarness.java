@@ -12,12 +12,7 @@ import java.util.function.UnaryOperator;
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
-import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.ControlCommand;
-import io.streamtrain.avro.ModelSnapshot;
-import io.streamtrain.avro.Prediction;
-import io.streamtrain.avro.RejectedRecord;
-import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.registry.InMemorySchemaRegistryClient;
@@ -95,20 +90,8 @@ final class ProcessorHarness implements AutoCloseable {
     }
 
     LearnerSettings settings(NetworkSpec spec) {
-        return tuning.apply(LearnerSettings.builder(new LearnerTopics(
-                        new Topic<>("r.examples", Serdes.String(), Serdes.ByteArray()),
-                        new Topic<>("r.labels", Serdes.String(), Serdes.ByteArray()),
-                        new Topic<>("r.predictions", Serdes.String(),
-                                ConfluentAvroSerde.specific(Prediction.class, registry, false)),
-                        new Topic<>("r.metrics", Serdes.String(),
-                                ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false)),
-                        new Topic<>("r.errors", Serdes.String(),
-                                ConfluentAvroSerde.specific(RejectedRecord.class, registry, false)),
-                        new Topic<>("r.models", Serdes.String(),
-                                ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false)),
-                        new Topic<>("r.control", Serdes.String(), Serdes.ByteArray()),
-                        new Topic<>("r.control.log", Serdes.String(),
-                                ConfluentAvroSerde.specific(ControlAnswer.class, registry, false))),
+        return tuning.apply(LearnerSettings.builder(
+                LearnerTopics.under("r", type -> ConfluentAvroSerde.specific(type, registry, false)),
                 () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
                 () -> ConfluentAvroSerde.specific(Label.class, registry, false).deserializer(),
                 model -> spec)

@@ -57,6 +57,11 @@ public final class BenchOptions {
             description = "Processing guarantees of pipeline and latency. Default: ${DEFAULT-VALUE}.")
     List<String> guarantees = new ArrayList<>();
 
+    @Option(names = "--serve-batches", paramLabel = "N,...", split = ",", defaultValue = "1,32",
+            description = "serve: streamtrain.serve.batch.max of the replica, 1 for one request at a time. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    List<Integer> serveBatches = new ArrayList<>();
+
     @Option(names = "--rates", paramLabel = "EV/S,...", split = ",", defaultValue = "500,2000,10000",
             description = "latency: offered loads, events per second. Default: ${DEFAULT-VALUE}.")
     List<Integer> rates = new ArrayList<>();

@@ -47,6 +47,19 @@ final class InProcessLearner implements AutoCloseable {
      */
     static InProcessLearner start(BenchStack stack, String prefix, Path specFile, Map<String, String> extra,
             Map<String, String> overrides) {
+        return start(stack, prefix, specFile, extra, overrides, false);
+    }
+
+    /**
+     * Starts a serving replica ({@code streamtrain serve}) of the learner under {@code prefix}, and waits until it is
+     * RUNNING; closing it leaves the learner's topics.
+     */
+    static InProcessLearner serve(BenchStack stack, String prefix, Path specFile, Map<String, String> extra) {
+        return start(stack, prefix, specFile, extra, Map.of(), true);
+    }
+
+    private static InProcessLearner start(BenchStack stack, String prefix, Path specFile, Map<String, String> extra,
+            Map<String, String> overrides, boolean serving) {
         Path stateDir = TempDirectories.create("streamtrain-bench-state-");
         String applicationId = prefix + "-learner";
         Map<String, Object> settings = new HashMap<>(stack.registryConfig());
@@ -57,8 +70,10 @@ final class InProcessLearner implements AutoCloseable {
         settings.put(LearnerConfig.MODEL_SPEC, specFile.toString());
         settings.putAll(extra);
         settings.putAll(overrides);
-        LearnerApp app = LearnerApp.start(new LearnerConfig(settings));
-        InProcessLearner learner = new InProcessLearner(stack, applicationId, prefix, stateDir, app);
+        LearnerConfig config = new LearnerConfig(settings);
+        LearnerApp app = serving ? LearnerApp.serve(config) : LearnerApp.start(config);
+        InProcessLearner learner = new InProcessLearner(stack, serving ? applicationId + "-serve" : applicationId,
+                serving ? null : prefix, stateDir, app);
         try {
             learner.awaitRunning(Duration.ofSeconds(60));
         } catch (RuntimeException e) {
@@ -119,7 +134,8 @@ final class InProcessLearner implements AutoCloseable {
             app.close();
         } finally {
             TempDirectories.delete(stateDir);
-            stack.deleteTopics(prefix + ".", applicationId + "-");
+            // a serving replica leaves the learner's topics to the learner
+            stack.deleteTopics(prefix == null ? applicationId + "-" : prefix + ".", applicationId + "-");
         }
     }
 }

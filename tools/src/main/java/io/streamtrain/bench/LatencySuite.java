@@ -195,7 +195,7 @@ final class LatencySuite implements BenchSuite {
     }
 
     /** Sends a phase's events at its rate; records when each was sent. */
-    private static void send(ExampleProducer producer, Iterator<LabeledExample> examples, Phase phase, int index) {
+    static void send(ExampleProducer producer, Iterator<LabeledExample> examples, Phase phase, int index) {
         long start = System.nanoTime();
         double perNano = phase.rate / 1e9;
         int total = phase.total();
@@ -265,8 +265,8 @@ final class LatencySuite implements BenchSuite {
         }
     }
 
-    /** Reads the predictions topic from the start, read_committed, and times each prediction's arrival. */
-    private static final class PredictionReader extends Thread implements AutoCloseable {
+    /** Reads a predictions topic from the start, read_committed, and times each prediction's arrival. */
+    static final class PredictionReader extends Thread implements AutoCloseable {
         private final KafkaConsumer<String, Prediction> consumer;
         private final Serde<Prediction> serde;
         private final List<Phase> phases;

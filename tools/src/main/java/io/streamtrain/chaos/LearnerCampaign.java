@@ -629,15 +629,17 @@ public final class LearnerCampaign {
 
     /**
      * Creates every topic a learner under {@code prefix} reads or writes, as an operator would for a learner with
-     * {@code streamtrain.topics.create=false}: the models topic compacted.
+     * {@code streamtrain.topics.create=false}: the models and pins topics compacted.
      */
     static void createLearnerTopics(EmbeddedKafkaBroker kafka, String prefix, int partitions) {
         for (String suffix : List.of(".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
                 ".control.log")) {
             kafka.createTopic(prefix + suffix, partitions);
         }
-        kafka.createTopic(prefix + ".models", partitions,
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        for (String suffix : List.of(".models", ".pins")) {
+            kafka.createTopic(prefix + suffix, partitions,
+                    Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
     }
 
     /** Training steps between two snapshots of a model in a campaign: often, so that kills fall during some. */

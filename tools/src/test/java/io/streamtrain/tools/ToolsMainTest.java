@@ -23,9 +23,10 @@ class ToolsMainTest {
     @Test
     void offersEveryCommandOfBinStreamtrain() {
         assertThat(ToolsMain.commandLine().getSubcommands().keySet())
-                .containsExactly("run", "tail", "export", "control", "demo", "bench", "chaos", "config");
+                .containsExactly("run", "serve", "tail", "export", "control", "demo", "bench", "chaos", "config");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "tail", "export", "control", "config", "demo", "bench", "chaos");
+        assertThat(out.toString()).contains("run", "serve", "tail", "export", "control", "config", "demo", "bench",
+                "chaos");
     }
 
     @Test
