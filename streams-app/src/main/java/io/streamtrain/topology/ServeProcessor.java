@@ -58,8 +58,11 @@ final class ServeProcessor implements Processor<String, byte[], String, Specific
     private KeyValueStore<String, byte[]> pending;
     private long nextSeq;
 
-    ServeProcessor(ServeSettings settings) {
+    private final StoreChanges changes;
+
+    ServeProcessor(ServeSettings settings, StoreChanges changes) {
         this.settings = settings;
+        this.changes = changes;
     }
 
     @Override
@@ -68,7 +71,7 @@ final class ServeProcessor implements Processor<String, byte[], String, Specific
         this.requests = settings.requestDeserializer().get();
         ReadOnlyKeyValueStore<String, byte[]> modelStore = context.getStateStore(ServeSettings.MODELS_STORE);
         ReadOnlyKeyValueStore<String, byte[]> pinStore = context.getStateStore(ServeSettings.PINS_STORE);
-        this.models = new ServedModels(modelStore, pinStore, settings.snapshotDeserializer().get(),
+        this.models = new ServedModels(modelStore, pinStore, changes, settings.snapshotDeserializer().get(),
                 settings.pinDeserializer().get(), settings.models(), settings.pins());
         this.rejections = Rejections.forServing(context, new RecordBudget(settings.maxRecordBytes()));
         this.lastRefreshMs = context.currentSystemTimeMs();

@@ -1,9 +1,11 @@
 package io.streamtrain.topology;
 
 import java.util.Set;
+import java.util.function.Function;
 
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
+import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -30,15 +32,19 @@ public final class ServeTopology {
 
     /** Adds the serving replica to {@code builder}. */
     public static void build(StreamsBuilder builder, ServeSettings settings) {
+        StoreChanges changes = new StoreChanges();
         builder.addGlobalStore(rawStore(ServeSettings.MODELS_STORE), settings.models(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-models"),
-                () -> new RawCopy(ServeSettings.MODELS_STORE));
+                () -> new RawCopy(ServeSettings.MODELS_STORE, changes, key -> {
+                    SnapshotKey parsed = SnapshotKey.parse(key);
+                    return parsed == null ? null : parsed.model();
+                }));
         builder.addGlobalStore(rawStore(ServeSettings.PINS_STORE), settings.pins(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("read-pins"),
-                () -> new RawCopy(ServeSettings.PINS_STORE));
+                () -> new RawCopy(ServeSettings.PINS_STORE, changes, key -> key));
         builder.stream(settings.requests().name(), Consumed.with(settings.requests().keySerde(),
                         settings.requests().valueSerde()).withName("read-requests"))
-                .process(new ServeSupplier(settings), Named.as("serve"))
+                .process(new ServeSupplier(settings, changes), Named.as("serve"))
                 .split(Named.as("served-"))
                 .branch((model, value) -> value instanceof Prediction, Branched.withConsumer(s -> s
                         .mapValues(v -> (Prediction) v, Named.as("as-served"))
@@ -55,13 +61,17 @@ public final class ServeTopology {
                 .withLoggingDisabled();
     }
 
-    /** Keeps each record of a global store's topic as it is: a tombstone deletes. */
+    /** Keeps each record of a global store's topic as it is (a tombstone deletes), and says whose it was. */
     private static final class RawCopy implements Processor<String, byte[], Void, Void> {
         private final String storeName;
+        private final StoreChanges changes;
+        private final Function<String, String> modelOf;
         private KeyValueStore<String, byte[]> store;
 
-        RawCopy(String storeName) {
+        RawCopy(String storeName, StoreChanges changes, Function<String, String> modelOf) {
             this.storeName = storeName;
+            this.changes = changes;
+            this.modelOf = modelOf;
         }
 
         @Override
@@ -79,14 +89,18 @@ public final class ServeTopology {
             } else {
                 store.put(record.key(), record.value());
             }
+            String model = modelOf.apply(record.key());
+            if (model != null) {
+                changes.changed(model);
+            }
         }
     }
 
-    private record ServeSupplier(ServeSettings settings)
+    private record ServeSupplier(ServeSettings settings, StoreChanges changes)
             implements ProcessorSupplier<String, byte[], String, SpecificRecord> {
         @Override
         public Processor<String, byte[], String, SpecificRecord> get() {
-            return new ServeProcessor(settings);
+            return new ServeProcessor(settings, changes);
         }
 
         @Override

@@ -42,18 +42,24 @@ final class ServedModels implements AutoCloseable {
 
     private final ReadOnlyKeyValueStore<String, byte[]> models;
     private final ReadOnlyKeyValueStore<String, byte[]> pins;
+    private final StoreChanges changes;
+    /** Per model served, the count of its global store records when the stores were last looked at. */
+    private final Map<String, Long> lookedAt = new HashMap<>();
     private final Deserializer<ModelSnapshot> snapshots;
     private final Deserializer<ServingPin> pinDeserializer;
     private final String modelsTopic;
     private final String pinsTopic;
     private final Map<String, Served> served = new HashMap<>();
+    /** Per model, the chunk count of each version in the store, as its first chunk says. */
+    private final Map<String, Map<Long, Integer>> chunkCounts = new HashMap<>();
     private final StringSerializer prefixSerializer = new StringSerializer();
     private long swaps;
 
     ServedModels(ReadOnlyKeyValueStore<String, byte[]> models, ReadOnlyKeyValueStore<String, byte[]> pins,
-            Deserializer<ModelSnapshot> snapshots, Deserializer<ServingPin> pinDeserializer, String modelsTopic,
-            String pinsTopic) {
+            StoreChanges changes, Deserializer<ModelSnapshot> snapshots, Deserializer<ServingPin> pinDeserializer,
+            String modelsTopic, String pinsTopic) {
         this.models = models;
+        this.changes = changes;
         this.pins = pins;
         this.snapshots = snapshots;
         this.pinDeserializer = pinDeserializer;
@@ -65,6 +71,8 @@ final class ServedModels implements AutoCloseable {
     Served get(String model) {
         Served current = served.get(model);
         if (current == null) {
+            // counted before the look: a change during it is looked at again on the next refresh
+            lookedAt.put(model, changes.count(model));
             long version = target(model);
             if (version >= 0) {
                 current = load(model, version);
@@ -76,9 +84,17 @@ final class ServedModels implements AutoCloseable {
         return current;
     }
 
-    /** Swaps each model served for the version it should be served at now, when that is another one. */
+    /**
+     * Swaps each model served for the version it should be served at now, when that is another one; a model whose
+     * snapshots and pin have not changed since the last look is not looked at again.
+     */
     void refresh() {
         for (Map.Entry<String, Served> e : served.entrySet()) {
+            long count = changes.count(e.getKey());
+            if (lookedAt.getOrDefault(e.getKey(), -1L) == count) {
+                continue;
+            }
+            lookedAt.put(e.getKey(), count);
             long version = target(e.getKey());
             if (version >= 0 && version != e.getValue().version()) {
                 Served next = load(e.getKey(), version);
@@ -132,15 +148,24 @@ final class ServedModels implements AutoCloseable {
             }
         }
         NavigableMap<Long, Integer> complete = new TreeMap<>();
+        // a version's chunk count, read once from its first chunk (a chunk never changes under its key); the counts
+        // of versions gone from the store are forgotten
+        Map<Long, Integer> known = chunkCounts.getOrDefault(model, Map.of());
+        Map<Long, Integer> counts = new HashMap<>();
         chunks.forEach((version, have) -> {
             byte[] first = firstChunk.get(version);
-            if (first != null) {
-                int count = snapshots.deserialize(modelsTopic, first).getChunks();
+            Integer count = first == null ? null : known.get(version);
+            if (first != null && count == null) {
+                count = snapshots.deserialize(modelsTopic, first).getChunks();
+            }
+            if (count != null) {
+                counts.put(version, count);
                 if (have.size() == count && ((TreeSet<Integer>) have).last() == count - 1) {
                     complete.put(version, count);
                 }
             }
         });
+        chunkCounts.put(model, counts);
         return complete;
     }
 
