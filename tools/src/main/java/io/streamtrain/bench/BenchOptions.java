@@ -128,6 +128,10 @@ public final class BenchOptions {
                 "meta.AdaptiveRandomForest is stronger on many streams but ran at ~80 examples/s on 784 features here."})
     List<String> moaLearners = new ArrayList<>();
 
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "quality: also write the learning curves as SVG to DIR (quality-<dataset>.svg).")
+    Path plot;
+
     @Option(names = "--window", paramLabel = "N", defaultValue = "10000",
             description = "quality: the accuracy of the last N labeled examples is reported. Default: ${DEFAULT-VALUE}.")
     int window;

@@ -24,6 +24,10 @@ final class PrequentialRun {
     private int recentNext;
     private long recentCount;
     private long examples;
+    /** Every how many labeled examples {@link #curve()} takes a point; 0: none. */
+    private int curveEvery;
+    private long nextCurvePoint;
+    private final List<double[]> curve = new ArrayList<>();
 
     /**
      * @param window how many of the last labeled examples {@link #windowAccuracy()} covers
@@ -36,6 +40,21 @@ final class PrequentialRun {
         this.batchSize = batchSize;
         this.recent = new boolean[Math.max(1, window)];
         this.batch = new ArrayList<>(batchSize);
+    }
+
+    /** Takes a point of {@link #curve()} every {@code labeled} labeled examples. */
+    PrequentialRun curveEvery(int labeled) {
+        this.curveEvery = labeled;
+        this.nextCurvePoint = labeled;
+        return this;
+    }
+
+    /**
+     * The learning curve: per point, the labeled examples scored so far, the prequential accuracy over all of them
+     * and the accuracy over the last {@code window} of them.
+     */
+    List<double[]> curve() {
+        return curve;
     }
 
     /** Adds an example; a full batch is predicted and trained at once. */
@@ -86,6 +105,10 @@ final class PrequentialRun {
         }
         examples += n;
         batch.clear();
+        if (curveEvery > 0 && score.totalCount() >= nextCurvePoint) {
+            curve.add(new double[] {score.totalCount(), score.totalAccuracy(), windowAccuracy()});
+            nextCurvePoint = score.totalCount() + curveEvery;
+        }
     }
 
     /** Examples predicted so far (a partial batch not yet flushed is not counted). */

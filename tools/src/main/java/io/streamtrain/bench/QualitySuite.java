@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.LabeledExample;
+import io.streamtrain.plot.LineChart;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 
@@ -39,7 +40,8 @@ final class QualitySuite implements BenchSuite {
     }
 
     /** One pass's figures. */
-    record Pass(double accuracy, double windowAccuracy, double examplesPerSecond, long examples) {
+    record Pass(double accuracy, double windowAccuracy, double examplesPerSecond, long examples,
+            List<double[]> curve) {
     }
 
     @Override
@@ -58,12 +60,18 @@ final class QualitySuite implements BenchSuite {
                 ResultTable.Column.summary("examples/s", "%.0f"),
                 ResultTable.Column.text("target last ≥ 88% and > MOA best"));
         Map<String, List<Pass>> results = new LinkedHashMap<>();
+        LineChart chart = new LineChart("one pass over " + dataset.name() + ", test-then-train (first run)",
+                "labeled examples", "accuracy").yRange(0, 1);
         for (String location : without("none", o.qualitySpecs)) {
             BenchSpec spec = BenchSpec.load(location);
             String label = spec.name() + " (batch " + spec.batchSize() + ")";
             for (int run = 0; run < o.runs; run++) {
                 Pass pass = network(dataset, spec.spec(), o.limit, o.window);
                 results.computeIfAbsent(label, k -> new ArrayList<>()).add(pass);
+                if (run == 0) {
+                    chart.add(series(spec.name() + ", prequential", pass.curve(), 1));
+                    chart.add(series(spec.name() + ", last " + o.window, pass.curve(), 2));
+                }
                 context.progress("quality %s run %d: accuracy %.2f%%, last %d %.2f%%, %.0f examples/s", label, run + 1,
                         100 * pass.accuracy(), o.window, 100 * pass.windowAccuracy(), pass.examplesPerSecond());
             }
@@ -106,6 +114,13 @@ final class QualitySuite implements BenchSuite {
                 + "train), in a JVM of its own; accuracy counts the class with most votes.");
         table.note("Runs repeat the same seeded pass: accuracies agree between runs, examples/s varies.");
         table.note("Machine: " + context.machine());
+        if (o.plot != null) {
+            Path file = o.plot.resolve("quality-" + dataset.name() + ".svg");
+            chart.write(file);
+            table.note("Learning curves (networks, first run; a point every " + CURVE_EVERY + " labeled examples): "
+                    + file);
+            context.progress("quality: learning curves written to %s", file);
+        }
         Map<String, ResultTable> tables = new LinkedHashMap<>();
         tables.put(name(), table);
         return tables;
@@ -124,6 +139,20 @@ final class QualitySuite implements BenchSuite {
                 target);
     }
 
+    /** Labeled examples between two points of a learning curve. */
+    static final int CURVE_EVERY = 500;
+
+    /** Column {@code column} of a learning curve against its labeled examples. */
+    static LineChart.Series series(String name, List<double[]> curve, int column) {
+        double[] x = new double[curve.size()];
+        double[] y = new double[curve.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = curve.get(i)[0];
+            y[i] = curve.get(i)[column];
+        }
+        return new LineChart.Series(name, x, y);
+    }
+
     /** One test-then-train pass of a fresh network. */
     static Pass network(Dataset dataset, NetworkSpec spec, Long limit, int window) {
         if (spec.inputSize() != dataset.featureCount() || spec.numClasses() != dataset.numClasses()) {
@@ -133,7 +162,7 @@ final class QualitySuite implements BenchSuite {
         }
         try (Learner learner = Learner.create(spec);
                 Stream<LabeledExample> examples = limit != null ? dataset.stream().limit(limit) : dataset.stream()) {
-            PrequentialRun run = new PrequentialRun(learner, spec.batchSize(), window);
+            PrequentialRun run = new PrequentialRun(learner, spec.batchSize(), window).curveEvery(CURVE_EVERY);
             long start = System.nanoTime();
             for (Iterator<LabeledExample> it = examples.iterator(); it.hasNext(); ) {
                 run.add(it.next());
@@ -141,7 +170,7 @@ final class QualitySuite implements BenchSuite {
             run.flush();
             double seconds = (System.nanoTime() - start) / 1e9;
             return new Pass(run.score().totalAccuracy(), run.windowAccuracy(), run.examples() / seconds,
-                    run.examples());
+                    run.examples(), run.curve());
         }
     }
 
@@ -169,7 +198,8 @@ final class QualitySuite implements BenchSuite {
                 String[] f = line.split(" ");
                 long examples = Long.parseLong(f[1]);
                 double seconds = Double.parseDouble(f[4]);
-                return new Pass(Double.parseDouble(f[2]), Double.parseDouble(f[3]), examples / seconds, examples);
+                return new Pass(Double.parseDouble(f[2]), Double.parseDouble(f[3]), examples / seconds, examples,
+                        List.of());
             }
         }
         throw new IllegalStateException("MOA " + learner + " failed (exit " + process.exitValue() + "):\n"

@@ -1,5 +1,6 @@
 package io.streamtrain.demo;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,8 @@ public final class Demo implements AutoCloseable {
     static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
 
     /** What to run: the dataset, how many of its examples, the spec, and whether to stay up after the replay. */
-    public record Options(Dataset dataset, long examples, String model, boolean keepRunning) {
+    /** @param plot where the learning curves are written at the end as SVG, or null */
+    public record Options(Dataset dataset, long examples, String model, boolean keepRunning, Path plot) {
     }
 
     /** The exit status after a stop asked for by a signal (Ctrl-C): 128 + SIGINT, as a shell reports it. */
@@ -159,6 +161,17 @@ public final class Demo implements AutoCloseable {
             return STOPPED;
         }
         out.println(progress.summary());
+        if (options.plot() != null) {
+            try {
+                for (Path file : progress.writeCurves(options.plot(), spec.name().orElse(MODEL) + " on "
+                        + data.name())) {
+                    out.println("learning curve: " + file);
+                }
+            } catch (IOException e) {
+                out.println("cannot write the learning curves to " + options.plot() + ": " + e.getMessage());
+                return 1;
+            }
+        }
         return 0;
     }
 

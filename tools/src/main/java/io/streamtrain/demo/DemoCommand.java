@@ -52,6 +52,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the replay, until Ctrl-C.")
     boolean keepRunning;
 
+    @Option(names = "--plot", paramLabel = "DIR",
+            description = "At the end, write the learning curves (accuracy, loss) as SVG files in DIR.")
+    Path plot;
+
     @Option(names = "--log-file", paramLabel = "FILE",
             defaultValue = "${env:" + LogOutput.LOG_FILE_ENV + ":-logs/streamtrain-demo.log}",
             description = {"Where the full log goes (default: ${DEFAULT-VALUE}); the terminal gets the progress,",
@@ -91,7 +95,7 @@ public final class DemoCommand implements Callable<Integer> {
         try (ShutdownRequest shutdown = ShutdownRequest.install(demo::requestStop, Main.STOP_BOUND,
                 StopHooks::runLeftovers)) {
             try {
-                return demo.run(new Demo.Options(data, examples, model, keepRunning));
+                return demo.run(new Demo.Options(data, examples, model, keepRunning, plot));
             } finally {
                 out.println("stopping ...");
                 demo.close();

@@ -1,13 +1,17 @@
 package io.streamtrain.demo;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
 import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.plot.LineChart;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +28,8 @@ final class ProgressPrinter implements AutoCloseable {
     private final String model;
     private final PrintStream out;
     private TrainingMetrics last;
+    /** Per window: examples predicted so far, window accuracy, prequential accuracy, window mean loss. */
+    private final List<double[]> curve = new ArrayList<>();
     private long examples;
     private long scored;
     private double lossSum;
@@ -54,6 +60,9 @@ final class ProgressPrinter implements AutoCloseable {
                 scored += m.getLabeled();
             }
             last = m;
+            curve.add(new double[] {examples, m.getAccuracy() == null ? Double.NaN : m.getAccuracy(),
+                m.getPrequentialAccuracy() == null ? Double.NaN : m.getPrequentialAccuracy(),
+                m.getMeanLoss() == null ? Double.NaN : m.getMeanLoss()});
             out.println(line(m));
         }
         return last;
@@ -78,6 +87,33 @@ final class ProgressPrinter implements AutoCloseable {
 
     long examples() {
         return examples;
+    }
+
+    /**
+     * Writes the learning curves read so far as two SVG charts in {@code dir}: accuracy (each window's and the
+     * prequential) and the windows' mean loss, against the examples predicted.
+     *
+     * @return the files written
+     */
+    List<Path> writeCurves(Path dir, String title) throws IOException {
+        double[] x = new double[curve.size()];
+        double[][] y = new double[3][curve.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = curve.get(i)[0];
+            for (int c = 0; c < 3; c++) {
+                y[c][i] = curve.get(i)[c + 1];
+            }
+        }
+        Path accuracy = dir.resolve(model + "-accuracy.svg");
+        new LineChart(title + ": accuracy", "examples predicted", "accuracy").yRange(0, 1)
+                .add(new LineChart.Series("window", x, y[0]))
+                .add(new LineChart.Series("prequential (since the start)", x, y[1]))
+                .write(accuracy);
+        Path loss = dir.resolve(model + "-loss.svg");
+        new LineChart(title + ": mean loss of each window", "examples predicted", "loss")
+                .add(new LineChart.Series("window mean loss", x, y[2]))
+                .write(loss);
+        return List.of(accuracy, loss);
     }
 
     private static String percent(Double value) {

@@ -46,7 +46,8 @@ class DemoIT {
     @Test
     void replaysTheShippedFashionMnistSliceThroughConnectAndTheLearnerAndCleansUp() throws Exception {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
-        Process demo = start(tmp, "--examples", "600");
+        Path plots = work.resolve("plots");
+        Process demo = start(tmp, "--examples", "600", "--plot", plots.toString());
         assertThat(demo.waitFor(5, TimeUnit.MINUTES)).as("the demo ends by itself").isTrue();
         String out = output();
         assertThat(demo.exitValue()).as("exit code; output:\n%s", out).isZero();
@@ -54,6 +55,15 @@ class DemoIT {
         assertThat(out).containsPattern("(?m)^examples=\\d+ +trained=\\d+ .*loss=.*accuracy=");
         assertThat(out).containsPattern("(?m)^examples=600 trained=600 accuracy=\\d+\\.\\d+% loss=\\d+\\.\\d+");
         assertNothingLeft(out, tmp);
+        // the learning curves, one point per metrics window: SVG that an XML parser reads
+        for (String chart : new String[] {"demo-accuracy.svg", "demo-loss.svg"}) {
+            Path file = plots.resolve(chart);
+            assertThat(out).contains("learning curve: " + file);
+            org.w3c.dom.Document svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(file.toFile());
+            assertThat(svg.getDocumentElement().getTagName()).isEqualTo("svg");
+            assertThat(svg.getElementsByTagName("polyline").getLength()).as(chart).isPositive();
+        }
         assertThat(out).contains("the demo's full log: " + logFile());
         // the full log is in the file, the terminal has none of it
         assertThat(Files.readString(logFile())).contains("StreamtrainSinkTask", "LearnerApp", "KafkaStreams");
