@@ -153,7 +153,7 @@ public final class Main implements Callable<Integer> {
         try {
             app = serving ? LearnerApp.serve(learnerConfig) : LearnerApp.start(learnerConfig, specs);
         } catch (ConfigException e) {
-            // the HTTP endpoint's port in use: a setting to change, like any other
+            // a setting Kafka Streams refuses, or the HTTP endpoint's port in use: a setting to change, like any other
             err.println("invalid configuration: " + e.getMessage());
             return 2;
         }

@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,12 +30,14 @@ import io.streamtrain.robustness.Topics.Raw;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The learner's and a serving replica's HTTP endpoint on the real broker and registry, scraped over HTTP as
  * Prometheus scrapes it: /health answers 503 until Kafka Streams is RUNNING and 200 from then on; /metrics has the
  * learner's own metrics (the examples it predicted and trained on, its model version), Kafka Streams' and the
- * consumer's lag; each listens on 127.0.0.1 only, on a port of its own, and is gone once the learner is closed.
+ * consumer's lag; each listens on 127.0.0.1 only, on a port of its own, and is gone once the learner is closed. A
+ * port in use stops the start with exit status 2, naming the key.
  */
 @ExtendWith(RobustnessStack.Resolver.class)
 class HttpEndpointIT {
@@ -131,6 +136,19 @@ class HttpEndpointIT {
         }
         assertThatThrownBy(() -> get(learnerUrl + "/health")).as("closed with the learner")
                 .isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void aPortInUseStopsTheStartWithTheKeyToChange(@TempDir Path dir) throws Exception {
+        stack.broker().createTopic(PREFIX + "-taken.examples", 1, Map.of());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Map<String, String> settings = stack.learnerSettings(PREFIX + "-taken");
+            settings.put(LearnerConfig.HTTP_PORT, Integer.toString(taken.getLocalPort()));
+            LearnerCommand.Outcome outcome = LearnerCommand.run(dir, settings, BOUND);
+            assertThat(outcome.exitCode()).as("exit status; it wrote: %s", outcome.err()).isEqualTo(2);
+            assertThat(outcome.err()).contains("invalid configuration", LearnerConfig.HTTP_PORT,
+                    "cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
     }
 
     /** The value of the one sample of {@code name} with these labels (among others), or -1. */
