@@ -166,7 +166,8 @@ public final class LearnerConfig extends AbstractConfig {
                     "streamtrain serve, with streamtrain.serve.batch.max above 1: the longest the first request of "
                             + "a micro-batch waits for it to fill.",
                     GROUP_SERVE, 4, Width.SHORT, "Serving micro-batch wait (ms)")
-            .define(HTTP_HOST, Type.STRING, "127.0.0.1", ConfigDef.NonEmptyStringWithoutControlChars.nonEmptyStringWithoutControlChars(),
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1",
+                    ConfigDef.NonEmptyStringWithoutControlChars.nonEmptyStringWithoutControlChars(),
                     Importance.MEDIUM,
                     "The address the HTTP endpoint (/metrics in the Prometheus text format, /health) of the learner "
                             + "and of a serving replica listens on. Loopback by default; 0.0.0.0 for every "

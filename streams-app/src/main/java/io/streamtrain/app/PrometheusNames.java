@@ -16,7 +16,7 @@ import org.apache.kafka.common.MetricName;
  */
 final class PrometheusNames {
 
-    /** Kafka names a cumulative count {@code <what>-total}; Prometheus names a counter's sample {@code <what>_total}. */
+    /** Kafka names a cumulative count {@code <what>-total}; Prometheus a counter's sample {@code <what>_total}. */
     static final String COUNTER_SUFFIX = "_total";
     /** Endings the exposition formats add to a family's name themselves, so that no family's own name may have. */
     private static final String[] RESERVED_ENDINGS = {"_total", "_created", "_bucket", "_info"};
@@ -70,7 +70,7 @@ final class PrometheusNames {
         return g.toLowerCase(Locale.ROOT).startsWith("streamtrain") ? g : "kafka_" + g;
     }
 
-    /** Every code point outside {@code [a-zA-Z0-9_]} as {@code _}; a leading digit of a metric name behind a {@code _}. */
+    /** Every code point outside {@code [a-zA-Z0-9_]} as {@code _}; a metric name's leading digit behind a {@code _}. */
     private static String legal(String s, boolean metric) {
         StringBuilder out = new StringBuilder(s.length());
         s.codePoints().forEach(c -> out.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? (char) c : '_'));

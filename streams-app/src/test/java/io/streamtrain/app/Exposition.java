@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A strict reader of the Prometheus text format 0.0.4, for the tests: {@code # HELP} and {@code # TYPE} lines, and
- * samples {@code name{label="value",...} value}, with label values unescaped ({@code \\}, {@code \"}, {@code \n}).
- * For the tests of this module. Anything else, a sample before its family's TYPE, or a second TYPE for a family, is an error.
+ * A strict reader of the Prometheus text format 0.0.4, for this module's tests: {@code # HELP} and {@code # TYPE}
+ * lines, and samples {@code name{label="value",...} value}, with label values unescaped ({@code \\}, {@code \"},
+ * {@code \n}). Anything else, a sample before its family's TYPE, or a second TYPE for a family, is an error.
  */
 public final class Exposition {
 
