@@ -135,6 +135,24 @@ class ComposeFileTest {
     }
 
     @Test
+    void checksTheHealthOfTheLearnersAndReplicasOnTheirUnpublishedEndpoint() {
+        // inside the container the endpoint listens on every interface, so that the healthcheck and a Prometheus on
+        // the Compose network reach it; it is published on no host port (publishesPortsOnLoopbackOnly)
+        assertThat(learner.getProperty("streamtrain.http.host")).isEqualTo("0.0.0.0");
+        String port = learner.getProperty("streamtrain.http.port");
+        assertThat(port).matches("[1-9][0-9]*");
+        for (String name : List.of("learner", "learner-gpu", "serve")) {
+            JsonNode test = service(name).path("healthcheck").path("test");
+            assertThat(test.isArray()).as(name + " healthcheck.test is a list").isTrue();
+            assertThat(test.get(0).asText()).as(name).isIn("CMD", "CMD-SHELL");
+            assertThat(healthCheck(name)).as(name).contains("/dev/tcp/127.0.0.1/" + port + " ")
+                    .contains("GET /health ").contains(" 200 ");
+            assertThat(service(name).path("healthcheck").path("start_period").asText()).as(name).isNotEmpty();
+            assertThat(service(name).path("ports").isMissingNode()).as(name + " publishes no port").isTrue();
+        }
+    }
+
+    @Test
     void startsEachServiceWhenWhatItNeedsIsReady() {
         assertThat(dependsOn("registry")).containsExactlyInAnyOrderEntriesOf(Map.of("kafka", "service_healthy"));
         assertThat(dependsOn("topics")).containsExactlyInAnyOrderEntriesOf(Map.of("kafka", "service_healthy"));

@@ -65,6 +65,8 @@ public final class ForkedLearner implements AutoCloseable {
         this.configFile = workDir.resolve(name + ".properties");
         this.logFile = workDir.resolve(name + ".log");
         Properties p = new Properties();
+        // /metrics and /health on any free port, unless the caller sets one: several learners run side by side
+        p.put("streamtrain.http.port", "0");
         p.putAll(settings);
         try (Writer out = Files.newBufferedWriter(configFile, StandardCharsets.UTF_8)) {
             p.store(out, name);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
@@ -44,6 +45,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -83,6 +85,8 @@ public final class LearnerApp implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicInteger transientFailures = new AtomicInteger();
     private volatile Throwable failure;
+    /** /metrics and /health, or null with streamtrain.http.port=-1. */
+    private volatile HttpEndpoint endpoint;
 
     private LearnerApp(LearnerConfig config, Topology topology, Properties properties) {
         this.config = config;
@@ -161,6 +165,7 @@ public final class LearnerApp implements AutoCloseable {
                 specs.byModel().isEmpty() ? "" : ", own specs for models " + specs.byModel().keySet(),
                 config.modelSpecsDir() == null ? "" : " (from " + config.modelSpecsDir() + ")",
                 config.streamsProperties().get("processing.guarantee"));
+        app.openEndpoint("the learner");
         app.streams.start();
         return app;
     }
@@ -216,8 +221,33 @@ public final class LearnerApp implements AutoCloseable {
         log.info("starting a serving replica ({}): reading {}, writing {}, models from {} and {}",
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), settings.requests(), settings.served(),
                 settings.models(), settings.pins());
+        app.openEndpoint("the serving replica");
         app.streams.start();
         return app;
+    }
+
+    /**
+     * Opens /metrics and /health before Kafka Streams starts, so that a port in use stops the start at once, with
+     * the key to change, rather than leaving a learner that runs unwatched.
+     */
+    private void openEndpoint(String what) {
+        int port = config.httpPort();
+        if (port < 0) {
+            log.info("{} opens no HTTP endpoint ({}=-1)", what, LearnerConfig.HTTP_PORT);
+            return;
+        }
+        String host = config.httpHost();
+        try {
+            endpoint = HttpEndpoint.open(host, port, streams);
+        } catch (IOException | RuntimeException e) {
+            streams.close(Duration.ZERO);
+            throw new ConfigException(LearnerConfig.HTTP_PORT, port, "cannot listen on " + host + ":" + port
+                    + " for /metrics and /health (" + e.getMessage() + "); set " + LearnerConfig.HTTP_PORT
+                    + " to a free port, 0 for any free one or -1 for no endpoint, or " + LearnerConfig.HTTP_HOST
+                    + " to an address of this host");
+        }
+        log.info("{}'s metrics at {}{}, its health at {}{}", what, endpoint.url(), HttpEndpoint.METRICS_PATH,
+                endpoint.url(), HttpEndpoint.HEALTH_PATH);
     }
 
     /**
@@ -407,6 +437,16 @@ public final class LearnerApp implements AutoCloseable {
         return config;
     }
 
+    /** The port of /metrics and /health (the one taken, for {@code streamtrain.http.port=0}); empty when off. */
+    public OptionalInt httpPort() {
+        return endpoint == null ? OptionalInt.empty() : OptionalInt.of(endpoint.port());
+    }
+
+    /** Where /metrics and /health are, e.g. {@code http://127.0.0.1:9464}; empty when off. */
+    public Optional<String> httpUrl() {
+        return endpoint == null ? Optional.empty() : Optional.of(endpoint.url());
+    }
+
     /** Waits until the learner has stopped; returns the error that stopped it, if any. */
     public Optional<Throwable> awaitStop() throws InterruptedException {
         stopped.await();
@@ -423,7 +463,14 @@ public final class LearnerApp implements AutoCloseable {
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
-        stopped.countDown();
+        try {
+            streams.close(Duration.ofSeconds(30));
+        } finally {
+            // after Kafka Streams, so that /health says the learner is stopping rather than nothing at all
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            stopped.countDown();
+        }
     }
 }

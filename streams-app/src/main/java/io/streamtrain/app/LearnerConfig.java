@@ -30,6 +30,7 @@ public final class LearnerConfig extends AbstractConfig {
     private static final String GROUP_STATE = "State";
     private static final String GROUP_SNAPSHOTS = "Snapshots";
     private static final String GROUP_SERVE = "Serving";
+    private static final String GROUP_HTTP = "HTTP endpoint";
 
     public static final String TOPIC_PREFIX = "streamtrain.topic.prefix";
     public static final String TOPICS_CREATE = "streamtrain.topics.create";
@@ -54,6 +55,10 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String SERVE_REFRESH_MS = "streamtrain.serve.refresh.ms";
     public static final String SERVE_BATCH_MAX = "streamtrain.serve.batch.max";
     public static final String SERVE_BATCH_WAIT_MS = "streamtrain.serve.batch.wait.ms";
+    public static final String HTTP_HOST = "streamtrain.http.host";
+    public static final String HTTP_PORT = "streamtrain.http.port";
+    /** The default port of /metrics and /health: the one Prometheus' list of exporter ports gives to any exporter. */
+    public static final int DEFAULT_HTTP_PORT = 9464;
 
     /** Prefixes of the keys handed to the registry client and serdes. */
     private static final String[] REGISTRY_PREFIXES = {"schema.registry.", "basic.auth.", "auto.register.schemas",
@@ -160,7 +165,19 @@ public final class LearnerConfig extends AbstractConfig {
             .define(SERVE_BATCH_WAIT_MS, Type.LONG, 5L, Range.between(0, 60_000), Importance.LOW,
                     "streamtrain serve, with streamtrain.serve.batch.max above 1: the longest the first request of "
                             + "a micro-batch waits for it to fill.",
-                    GROUP_SERVE, 4, Width.SHORT, "Serving micro-batch wait (ms)");
+                    GROUP_SERVE, 4, Width.SHORT, "Serving micro-batch wait (ms)")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1",
+                    ConfigDef.NonEmptyStringWithoutControlChars.nonEmptyStringWithoutControlChars(),
+                    Importance.MEDIUM,
+                    "The address the HTTP endpoint (/metrics in the Prometheus text format, /health) of the learner "
+                            + "and of a serving replica listens on. Loopback by default; 0.0.0.0 for every "
+                            + "interface (as in a container, whose port is then published or not).",
+                    GROUP_HTTP, 1, Width.MEDIUM, "HTTP host")
+            .define(HTTP_PORT, Type.INT, DEFAULT_HTTP_PORT, Range.between(-1, 65_535), Importance.MEDIUM,
+                    "The port of the HTTP endpoint (/metrics, /health). 0 takes any free port (the start log and "
+                            + "the terminal say which); -1 opens no endpoint. A port in use stops the start. A "
+                            + "learner and a serving replica on one host each need a port of their own.",
+                    GROUP_HTTP, 2, Width.SHORT, "HTTP port");
 
     private final String topicPrefix;
     private final boolean createTopics;
@@ -340,6 +357,16 @@ public final class LearnerConfig extends AbstractConfig {
 
     public Duration serveBatchWait() {
         return Duration.ofMillis(getLong(SERVE_BATCH_WAIT_MS));
+    }
+
+    /** The address of the HTTP endpoint. */
+    public String httpHost() {
+        return getString(HTTP_HOST).trim();
+    }
+
+    /** The port of the HTTP endpoint: 0 for any free one, -1 for none. */
+    public int httpPort() {
+        return getInt(HTTP_PORT);
     }
 
     public Duration serveRefreshInterval() {

@@ -149,7 +149,18 @@ public final class Main implements Callable<Integer> {
             err.println("--log-file: " + e.getMessage());
             return 2;
         }
-        LearnerApp app = serving ? LearnerApp.serve(learnerConfig) : LearnerApp.start(learnerConfig, specs);
+        LearnerApp app;
+        try {
+            app = serving ? LearnerApp.serve(learnerConfig) : LearnerApp.start(learnerConfig, specs);
+        } catch (ConfigException e) {
+            // a setting Kafka Streams refuses, or the HTTP endpoint's port in use: a setting to change, like any other
+            err.println("invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        app.httpUrl().ifPresent(url -> {
+            out.println("the " + what + "'s metrics: " + url + "/metrics, its health: " + url + "/health");
+            out.flush();
+        });
         // Ctrl-C or SIGTERM (docker stop) wakes awaitStop; this thread closes the application
         try (ShutdownRequest shutdown = ShutdownRequest.install(app::requestStop, STOP_BOUND, app::close)) {
             return awaitAndClose(app, shutdown, out, what);

@@ -117,7 +117,7 @@ final class RobustnessStack implements AutoCloseable {
 
     /**
      * The settings of a learner on the PLAINTEXT listener: its own application id and state directory, the topic
-     * prefix, short commit and metrics intervals.
+     * prefix, short commit and metrics intervals, /metrics and /health on any free port of 127.0.0.1.
      */
     Map<String, String> learnerSettings(String prefix) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -128,6 +128,8 @@ final class RobustnessStack implements AutoCloseable {
         s.put("commit.interval.ms", "100");
         s.put("streamtrain.topic.prefix", prefix);
         s.put("streamtrain.metrics.interval.ms", "300");
+        // any free port for /metrics and /health: a learner and a replica run side by side in these tests
+        s.put("streamtrain.http.port", "0");
         return s;
     }
 

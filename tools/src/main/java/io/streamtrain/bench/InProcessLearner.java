@@ -68,6 +68,8 @@ final class InProcessLearner implements AutoCloseable {
         settings.put("state.dir", stateDir.toString());
         settings.put(LearnerConfig.TOPIC_PREFIX, prefix);
         settings.put(LearnerConfig.MODEL_SPEC, specFile.toString());
+        // a suite may run a learner and serving replicas side by side: each takes a free port for /metrics
+        settings.put(LearnerConfig.HTTP_PORT, "0");
         settings.putAll(extra);
         settings.putAll(overrides);
         LearnerConfig config = new LearnerConfig(settings);

@@ -104,6 +104,8 @@ public final class Demo implements AutoCloseable {
         learnerSettings.put(LearnerConfig.TOPIC_PREFIX, PREFIX);
         learnerSettings.put(LearnerConfig.MODEL_SPEC, options.model());
         learnerSettings.put(LearnerConfig.METRICS_INTERVAL_MS, "1000");
+        // /metrics and /health on a free port of 127.0.0.1, like every other address of the demo
+        learnerSettings.put(LearnerConfig.HTTP_PORT, "0");
         LearnerApp learner = keep("stopped the learner", LearnerApp.start(new LearnerConfig(learnerSettings)));
         if (stopRequested.get()) {
             return STOPPED;
@@ -116,8 +118,9 @@ public final class Demo implements AutoCloseable {
                         .pluginZip(plugin)
                         .workerProperty("offset.flush.interval.ms", "1000")
                         .start());
-        out.printf(Locale.ROOT, "Kafka at %s, schema registry at %s, Connect REST at %s%n",
-                kafka.bootstrapServers(), registry.url(), connect.restUrl());
+        out.printf(Locale.ROOT, "Kafka at %s, schema registry at %s, Connect REST at %s, the learner's metrics at "
+                + "%s/metrics%n", kafka.bootstrapServers(), registry.url(), connect.restUrl(),
+                learner.httpUrl().orElseThrow());
         connect.createConnector(CONNECTOR, connectorConfig(data, kafka, registry));
         connect.awaitRunning(CONNECTOR, 1, Duration.ofMinutes(1));
         if (stopRequested.get()) {
