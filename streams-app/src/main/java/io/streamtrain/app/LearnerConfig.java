@@ -67,8 +67,10 @@ public final class LearnerConfig extends AbstractConfig {
     static final ConfigDef CONFIG = new ConfigDef()
             .define(TOPIC_PREFIX, Type.STRING, "streamtrain", new TopicPrefixValidator(), Importance.HIGH,
                     "Prefix of the topics: <prefix>.examples, <prefix>.labels and <prefix>.control are read; "
-                            + "<prefix>.predictions, <prefix>.metrics, <prefix>.errors, <prefix>.models and "
-                            + "<prefix>.control.log are written.",
+                            + "<prefix>.predictions, <prefix>.metrics, <prefix>.errors, <prefix>.models, "
+                            + "<prefix>.control.log and <prefix>.pins are written. Serving replicas (streamtrain "
+                            + "serve) read <prefix>.requests, <prefix>.models and <prefix>.pins and write "
+                            + "<prefix>.served.",
                     GROUP_TOPICS, 1, Width.MEDIUM, "Topic prefix")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Create the topics at start when they are missing.",
