@@ -11,16 +11,20 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.LongStream;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.EmbeddedSchemaRegistry;
 import io.streamtrain.embedded.ForkedLearner;
 import io.streamtrain.registry.ConfluentAvroSerde;
+import io.streamtrain.snapshot.SnapshotChunks;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -82,9 +86,15 @@ class ExactlyOnceCrashIT {
         settings.put("streamtrain.topic.prefix", PREFIX);
         settings.put("streamtrain.checkpoint.every.batches", "25");
         settings.put("streamtrain.metrics.interval.ms", "300");
+        // a snapshot every other step, each in two chunks (records of at most 96 KiB), all kept: every transaction
+        // of the backlog publishes some, so the kill below lands while snapshots are being published
+        settings.put(LearnerConfig.SNAPSHOT_EVERY_STEPS, "2");
+        settings.put(LearnerConfig.SNAPSHOT_KEEP, "100000");
+        settings.put("producer.max.request.size", Integer.toString(96 * 1024));
 
         Serde<Prediction> predictions = ConfluentAvroSerde.specific(Prediction.class, registryConfig, false);
         Serde<TrainingMetrics> metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registryConfig, false);
+        Serde<ModelSnapshot> snapshots = ConfluentAvroSerde.specific(ModelSnapshot.class, registryConfig, false);
         try (ForkedLearner learner = new ForkedLearner("learner", work, settings, "768m");
                 TopicReader<Prediction> predictionReader = new TopicReader<>(kafka.bootstrapServers(),
                         PREFIX + ".predictions", predictions.deserializer());
@@ -161,6 +171,31 @@ class ExactlyOnceCrashIT {
                         .isGreaterThan(0.8);
             }
             assertThat(learner.log()).contains("restored at version");
+
+            // the snapshots, as a reader sees them: every even version up to the last, each chunk written once,
+            // each version whole; what the killed transaction had published is not there, and was published again
+            try (TopicReader<ModelSnapshot> modelsReader = new TopicReader<>(kafka.bootstrapServers(),
+                    PREFIX + ".models", snapshots.deserializer())) {
+                List<ConsumerRecord<String, ModelSnapshot>> chunks = modelsReader.drain(Duration.ofSeconds(3));
+                for (String model : MODELS) {
+                    long lastVersion = lastMetrics(metricsReader.records(), model).getModelVersion();
+                    Map<Long, List<ModelSnapshot>> byVersion = new TreeMap<>();
+                    Set<String> keys = new HashSet<>();
+                    for (ConsumerRecord<String, ModelSnapshot> r : chunks) {
+                        if (r.value() != null && r.value().getModel().equals(model)) {
+                            assertThat(keys.add(r.key())).as("%s written once", r.key()).isTrue();
+                            byVersion.computeIfAbsent(r.value().getVersion(), v -> new ArrayList<>()).add(r.value());
+                        }
+                    }
+                    assertThat(byVersion.keySet()).as("versions of %s on the models topic", model)
+                            .containsExactlyElementsOf(LongStream.rangeClosed(1, lastVersion / 2)
+                                    .map(v -> 2 * v).boxed().toList());
+                    byVersion.values().forEach(version -> {
+                        assertThat(version).hasSizeGreaterThan(1);
+                        SnapshotChunks.join(version);
+                    });
+                }
+            }
 
             // SIGTERM, as docker stop or Ctrl-C: the main thread closes the learner, says so, and the JVM exits
             long stopMark = learner.logMark();

@@ -665,9 +665,9 @@ public final class LearnerCampaign {
         s.put("streamtrain.dedupe.window", Integer.toString(dedupeWindow));
         s.put("streamtrain.snapshot.every.steps", Long.toString(SNAPSHOT_EVERY_STEPS));
         s.put("streamtrain.snapshot.keep", Integer.toString(SNAPSHOT_KEEP));
-        // records of at most 128 KiB: a snapshot of the 20-64-64-2 network (~64 KB) in two chunks, so that a kill
+        // records of at most 96 KiB: a snapshot of the 20-64-64-2 network (~64 KB) in two chunks, so that a kill
         // can fall between the chunks of one snapshot
-        s.put("producer.max.request.size", Integer.toString(128 * 1024));
+        s.put("producer.max.request.size", Integer.toString(96 * 1024));
         return s;
     }
 
