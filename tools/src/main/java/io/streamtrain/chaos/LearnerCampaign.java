@@ -538,7 +538,9 @@ public final class LearnerCampaign {
                         + "%d SIGKILLed at a random point and left dead", plan.examples(), plan.models(),
                         plan.partitions(), plan.instances(), plan.kills());
         String details = perModel + (unfinished == null ? "" : "\nunfinished: " + unfinished + "\n")
-                + (missing.isEmpty() ? "" : "\nsome missing ids: " + missing.stream().sorted().limit(20).toList())
+                + (missing.isEmpty() ? "" : "\nsome missing ids: " + missing.stream().sorted().limit(20).toList()
+                        + OpenTransactions.describe(kafka.bootstrapServers(), registryUrl,
+                                plan.prefix() + ".predictions", missing))
                 + (ledger.duplicatePredictions().isEmpty() ? "" : "\nsome duplicate ids: "
                         + ledger.duplicatePredictions().stream().limit(20).toList())
                 + diagnostics;
