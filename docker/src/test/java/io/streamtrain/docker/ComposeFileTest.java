@@ -32,7 +32,7 @@ class ComposeFileTest {
     private static final String CONNECTOR_CLASS = "io.streamtrain.connect.StreamtrainSinkConnector";
     private static final List<String> SERVICES =
             List.of("kafka", "registry", "registry-setup", "topics", "connect", "connector-setup", "learner",
-                    "learner-gpu", "serve");
+                    "learner-gpu", "serve", "dashboard");
     private static final Set<String> ONE_SHOTS = Set.of("registry-setup", "topics", "connector-setup");
     private static final Set<String> BUILT_SERVICES = Set.of("connect", "learner", "learner-gpu");
     private static final Set<String> LEARNERS = Set.of("learner", "learner-gpu");
@@ -117,7 +117,7 @@ class ComposeFileTest {
             }
         }));
         assertThat(published).containsExactlyInAnyOrder("127.0.0.1:9092:9092", "127.0.0.1:8081:8080",
-                "127.0.0.1:8083:8083");
+                "127.0.0.1:8083:8083", "127.0.0.1:9470:9470");
         assertThat(published).allSatisfy(port -> assertThat(port).startsWith("127.0.0.1:"));
     }
 
@@ -225,6 +225,21 @@ class ComposeFileTest {
         // the learner does not create them itself here: the broker has automatic creation off
         assertThat(learner.getProperty("streamtrain.topics.create")).isEqualTo("false");
         assertThat(environment("kafka").path("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText()).isEqualTo("false");
+    }
+
+    @Test
+    void theDashboardRunsFromTheLearnerImagePublishedOnLoopbackAndCheckedOnItsHealth() {
+        JsonNode dashboard = service("dashboard");
+        assertThat(dashboard.path("image").asText()).isEqualTo(service("learner").path("image").asText());
+        assertThat(dashboard.path("profiles").isMissingNode()).as("it starts with the stack").isTrue();
+        assertThat(texts(dashboard.path("command"))).containsExactly("dashboard", "--config",
+                learnerConfigTarget("dashboard"), "--host", "0.0.0.0", "--port", "9470");
+        assertThat(learnerConfigTarget("dashboard")).isEqualTo(learnerConfigTarget("learner"));
+        assertThat(texts(dashboard.path("ports"))).containsExactly("127.0.0.1:9470:9470");
+        assertThat(healthCheck("dashboard")).contains("/dev/tcp/127.0.0.1/9470 ", "GET /health ", " 200 ");
+        assertThat(dependsOn("dashboard")).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "topics", "service_completed_successfully", "registry", "service_healthy",
+                "learner", "service_started"));
     }
 
     @Test

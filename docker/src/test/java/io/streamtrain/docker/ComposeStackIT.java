@@ -56,7 +56,7 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  *
  * <p>Skipped where there is no Docker engine. Where there is one, it needs the Compose plugin ({@code docker
  * compose}), the outputs of {@code ./mvnw -B -DskipTests package} (the reactor builds them before this module), and
- * the ports 9092, 8081 and 8083 of 127.0.0.1 free. {@link ComposeFileTest} checks the same files without Docker.
+ * the ports 9092, 8081, 8083 and 9470 of 127.0.0.1 free. {@link ComposeFileTest} checks the same files without Docker.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ComposeStackIT {
@@ -122,6 +122,32 @@ class ComposeStackIT {
         List<String> backends = new ArrayList<>();
         readUntil(prefix + ".metrics", metrics -> backends.add(String.valueOf(metrics.get("backend"))));
         assertThat(backends).first().isEqualTo("CPU");
+    }
+
+    @Test
+    void servesTheDashboardOnLoopbackWithTheModelsItFollows() throws Exception {
+        String dashboard = "http://localhost:9470/";
+        readUntil(prefix + ".metrics", metrics -> true);
+        long deadline = System.nanoTime() + OUTPUT_WAIT.toNanos();
+        HttpResponse<String> health = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                health = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard + "health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (health.statusCode() == 200 && !health.body().contains("\"models\":0")) {
+                    break;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(1000);
+        }
+        assertThat(health).as("the dashboard's /health").isNotNull();
+        assertThat(health.body()).startsWith("{\"status\":\"UP\",\"models\":").doesNotContain("\"models\":0");
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Streamtrain dashboard</title>");
     }
 
     // --- helpers

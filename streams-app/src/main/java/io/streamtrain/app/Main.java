@@ -20,15 +20,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code streamtrain} command line of the learner: {@code run}, {@code tail}, {@code config}, {@code export}
- * and {@code control}. The tools' entry point
+ * The {@code streamtrain} command line of the learner: {@code run}, {@code serve}, {@code tail}, {@code config},
+ * {@code export}, {@code control} and {@code dashboard}. The tools' entry point
  * (tools/, {@code io.streamtrain.tools.ToolsMain}) adds {@code demo}, {@code bench} and {@code chaos} to this same
  * command line, so that neither they nor what they run on (an embedded broker, a Connect worker) are in the learner.
  */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Keeps a deep neural network learning from a live Kafka stream.",
         subcommands = {Main.Run.class, Main.Serve.class, TailCommand.class, Main.ConfigReference.class,
-            ExportCommand.class, ControlCli.class})
+            ExportCommand.class, ControlCli.class, DashboardCommand.class})
 public final class Main implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -417,6 +417,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setMeanLoss(scored ? score.windowMeanLoss() : null)
                 .setAccuracy(classification && scored ? score.windowAccuracy() : null)
                 .setPrequentialAccuracy(classification && score.totalCount() > 0 ? score.totalAccuracy() : null)
+                .setPrequentialLoss(score.totalCount() > 0 ? score.totalMeanLoss() : null)
                 .setMae(!classification && scored ? score.windowMae() : null)
                 .setRmse(!classification && scored ? score.windowRmse() : null)
                 .setExamplesPerSecond(state.windowExamples / seconds)

@@ -41,7 +41,7 @@ class MainTest {
     void theLearnerOffersItsOwnCommandsOnly() {
         // demo, bench and chaos are the tools' (tools/): the learner's jar carries no broker or Connect worker
         assertThat(new CommandLine(new Main()).getSubcommands().keySet())
-                .containsExactlyInAnyOrder("run", "serve", "tail", "config", "export", "control");
+                .containsExactlyInAnyOrder("run", "serve", "tail", "config", "export", "control", "dashboard");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.streamtrain.demo;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -18,6 +19,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.streamtrain.app.LearnerApp;
 import io.streamtrain.app.LearnerConfig;
 import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.dashboard.Dashboard;
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.embedded.BuildOutputs;
@@ -52,9 +54,14 @@ public final class Demo implements AutoCloseable {
     /** Without progress for this long, the demo stops with an error rather than hang. */
     static final Duration STALL_TIMEOUT = Duration.ofMinutes(3);
 
-    /** What to run: the dataset, how many of its examples, the spec, and whether to stay up after the replay. */
-    /** @param plot where the learning curves are written at the end as SVG, or null */
-    public record Options(Dataset dataset, long examples, String model, boolean keepRunning, Path plot) {
+    /**
+     * What to run: the dataset, how many of its examples, the spec, and whether to stay up after the replay.
+     *
+     * @param plot where the learning curves are written at the end as SVG, or null
+     * @param dashboard whether to serve the dashboard (on 127.0.0.1:9470, or any free port when that is taken)
+     */
+    public record Options(Dataset dataset, long examples, String model, boolean keepRunning, Path plot,
+            boolean dashboard) {
     }
 
     /** The exit status after a stop asked for by a signal (Ctrl-C): 128 + SIGINT, as a shell reports it. */
@@ -121,6 +128,10 @@ public final class Demo implements AutoCloseable {
         out.printf(Locale.ROOT, "Kafka at %s, schema registry at %s, Connect REST at %s, the learner's metrics at "
                 + "%s/metrics%n", kafka.bootstrapServers(), registry.url(), connect.restUrl(),
                 learner.httpUrl().orElseThrow());
+        if (options.dashboard()) {
+            Dashboard dashboard = keep("stopped the dashboard", startDashboard(learnerSettings));
+            out.println("the dashboard: " + dashboard.url() + " (open it in a browser; Ctrl-C stops the demo)");
+        }
         connect.createConnector(CONNECTOR, connectorConfig(data, kafka, registry));
         connect.awaitRunning(CONNECTOR, 1, Duration.ofMinutes(1));
         if (stopRequested.get()) {
@@ -255,6 +266,22 @@ public final class Demo implements AutoCloseable {
             json.append('1');
         } else {
             json.append(String.format(Locale.ROOT, "%.4f", v));
+        }
+    }
+
+    /** The dashboard over the demo's cluster: on its usual port when that is free, else on any free port. */
+    private static Dashboard startDashboard(Map<String, Object> learnerSettings) {
+        LearnerConfig config = new LearnerConfig(learnerSettings);
+        try {
+            try {
+                return Dashboard.start(config.consumerConfig(), config.registryConfig(), PREFIX, Duration.ofHours(1),
+                        "127.0.0.1", Dashboard.DEFAULT_PORT);
+            } catch (IOException taken) {
+                return Dashboard.start(config.consumerConfig(), config.registryConfig(), PREFIX, Duration.ofHours(1),
+                        "127.0.0.1", 0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the dashboard on 127.0.0.1: " + e.getMessage(), e);
         }
     }
 

@@ -52,6 +52,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-running", description = "Stay up after the replay, until Ctrl-C.")
     boolean keepRunning;
 
+    @Option(names = "--dashboard", description = {"Also serve the live dashboard (http://127.0.0.1:9470/, or a free "
+            + "port when that is taken)", "and print its address; the demo then stays up after the replay, until "
+            + "Ctrl-C."})
+    boolean dashboard;
+
     @Option(names = "--plot", paramLabel = "DIR",
             description = "At the end, write the learning curves (accuracy, loss) as SVG files in DIR.")
     Path plot;
@@ -95,7 +100,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (ShutdownRequest shutdown = ShutdownRequest.install(demo::requestStop, Main.STOP_BOUND,
                 StopHooks::runLeftovers)) {
             try {
-                return demo.run(new Demo.Options(data, examples, model, keepRunning, plot));
+                return demo.run(new Demo.Options(data, examples, model, keepRunning || dashboard, plot,
+                        dashboard));
             } finally {
                 out.println("stopping ...");
                 demo.close();

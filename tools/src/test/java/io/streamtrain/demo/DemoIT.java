@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +41,7 @@ class DemoIT {
     /** The bound on a stop after Ctrl-C that the demo promises (it takes 4-5 s on a 2-core machine). */
     private static final Duration STOP_BOUND = Duration.ofSeconds(10);
     private static final List<String> STOP_LINES = List.of("stopped the progress reader", "stopped the replay",
-            "stopped the connector and the Connect worker", "stopped the learner", "removed the learner's state",
+            "stopped the dashboard", "stopped the connector and the Connect worker", "stopped the learner", "removed the learner's state",
             "stopped the schema registry", "stopped Kafka");
 
     @TempDir
@@ -71,14 +75,32 @@ class DemoIT {
     }
 
     @Test
-    void ctrlCStopsEverythingItStarted() throws Exception {
+    void ctrlCStopsEverythingItStartedTheDashboardToo() throws Exception {
         Path tmp = Files.createDirectories(work.resolve("tmp"));
-        Process demo = start(tmp, "--keep-running");
+        // --dashboard keeps the demo up after the replay, as --keep-running does
+        Process demo = start(tmp, "--dashboard", "--examples", "300");
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!output().contains("trained=") && demo.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(500);
         }
         assertThat(output()).as("progress before Ctrl-C").contains("trained=");
+        Matcher address = Pattern.compile("(?m)^the dashboard: (http://127\\.0\\.0\\.1:\\d+/) \\(open it in a "
+                + "browser; Ctrl-C stops the demo\\)$").matcher(output());
+        assertThat(address.find()).as("the dashboard's address in:%n%s", output()).isTrue();
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(address.group(1))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Streamtrain dashboard</title>");
+        String health = "";
+        while (!health.contains("\"models\":1") && System.nanoTime() < deadline) {
+            health = http.send(HttpRequest.newBuilder(URI.create(address.group(1) + "health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Thread.sleep(300);
+        }
+        assertThat(health).as("the dashboard follows the demo's model").contains("\"models\":1");
+        Thread.sleep(3000);
+        assertThat(demo.isAlive()).as("still up after the replay of 300 examples").isTrue();
         long loggedBefore = Files.readAllLines(logFile()).size();
         long signalled = System.nanoTime();
         demo.destroy(); // SIGTERM, as Ctrl-C's SIGINT: the JVM runs its shutdown hooks
@@ -101,6 +123,9 @@ class DemoIT {
                 .noneMatch(line -> line.contains(" ERROR ") || line.startsWith("\tat ") || line.contains("Exception"));
         assertThat(loggedWhileStopping.stream().filter(line -> line.contains(" WARN "))).hasSizeLessThan(5);
         assertNothingLeft(out, tmp);
+        int dashboardPort = URI.create(address.group(1)).getPort();
+        assertThatThrownBy(() -> connect(dashboardPort)).as("the dashboard's port, closed")
+                .isInstanceOf(ConnectException.class);
     }
 
     private Process start(Path tmp, String... options) throws IOException {

@@ -23,10 +23,11 @@ class ToolsMainTest {
     @Test
     void offersEveryCommandOfBinStreamtrain() {
         assertThat(ToolsMain.commandLine().getSubcommands().keySet())
-                .containsExactly("run", "serve", "tail", "export", "control", "demo", "bench", "chaos", "config");
+                .containsExactly("run", "serve", "tail", "export", "control", "dashboard", "demo", "bench", "chaos",
+                        "config");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("run", "serve", "tail", "export", "control", "config", "demo", "bench",
-                "chaos");
+        assertThat(out.toString()).contains("run", "serve", "tail", "export", "control", "dashboard", "config", "demo",
+                "bench", "chaos");
     }
 
     @Test
