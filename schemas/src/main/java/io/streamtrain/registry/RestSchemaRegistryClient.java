@@ -63,7 +63,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 RetryPolicy.of(config), sleeper);
         this.idsByRegistration = new BoundedCache<>(config.cacheCapacity());
         this.schemasById = new BoundedCache<>(config.cacheCapacity());
-        LOG.info("Schema registry client for {} (basic auth from {}, {} retries, request timeout {} ms)",
+        LOG.debug("Schema registry client for {} (basic auth from {}, {} retries, request timeout {} ms)",
                 endpoints, config.credentialsSource(), config.maxRetries(), config.requestTimeout().toMillis());
     }
 
