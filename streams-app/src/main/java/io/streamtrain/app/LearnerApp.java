@@ -147,6 +147,7 @@ public final class LearnerApp implements AutoCloseable {
                 .maxRecordBytes(config.maxRecordBytes())
                 .snapshotEverySteps(config.snapshotEverySteps())
                 .snapshotKeep(config.snapshotKeep())
+                .drift(config.drift())
                 .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, config.registryConfig(),
                         false).deserializer())
                 .snapshotSource((model, version) -> new SnapshotReader(config.consumerConfig(),

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
 import io.streamtrain.topology.LearnerSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -29,6 +30,7 @@ public final class LearnerConfig extends AbstractConfig {
     private static final String GROUP_MODEL = "Model";
     private static final String GROUP_STATE = "State";
     private static final String GROUP_SNAPSHOTS = "Snapshots";
+    private static final String GROUP_DRIFT = "Drift";
     private static final String GROUP_SERVE = "Serving";
     private static final String GROUP_HTTP = "HTTP endpoint";
 
@@ -51,6 +53,13 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String LABELS_WAIT_MS = "streamtrain.labels.wait.ms";
     public static final String SNAPSHOT_EVERY_STEPS = "streamtrain.snapshot.every.steps";
     public static final String SNAPSHOT_KEEP = "streamtrain.snapshot.keep";
+    public static final String DRIFT_DETECTORS = "streamtrain.drift.detectors";
+    public static final String DRIFT_SIGNAL = "streamtrain.drift.signal";
+    public static final String DRIFT_ACTION = "streamtrain.drift.action";
+    public static final String DRIFT_LR_FACTOR = "streamtrain.drift.lr.factor";
+    public static final String DRIFT_LR_STEPS = "streamtrain.drift.lr.steps";
+    public static final String DRIFT_PAGE_HINKLEY_LAMBDA = "streamtrain.drift.page-hinkley.lambda";
+    public static final String DRIFT_ADWIN_DELTA = "streamtrain.drift.adwin.delta";
     public static final String SERVE_APPLICATION_ID = "streamtrain.serve.application.id";
     public static final String SERVE_REFRESH_MS = "streamtrain.serve.refresh.ms";
     public static final String SERVE_BATCH_MAX = "streamtrain.serve.batch.max";
@@ -148,6 +157,39 @@ public final class LearnerConfig extends AbstractConfig {
                             + "older versions (compaction then removes them). Only versions kept can be exported, "
                             + "pinned or rolled back to.",
                     GROUP_SNAPSHOTS, 2, Width.SHORT, "Snapshots kept")
+            .define(DRIFT_DETECTORS, Type.LIST, "", ConfigDef.ValidList.in(true, "page-hinkley", "adwin"),
+                    Importance.MEDIUM,
+                    "Drift detectors that watch each model's stream of labeled examples (scored when they come): "
+                            + "page-hinkley, adwin, or both. Each detection is written to <prefix>.events as a "
+                            + "DriftEvent, once, in the transaction of the mini-batch that tipped it. Empty: no "
+                            + "detection.",
+                    GROUP_DRIFT, 1, Width.MEDIUM, "Drift detectors")
+            .define(DRIFT_SIGNAL, Type.STRING, "error", ConfigDef.ValidString.in("error", "loss"), Importance.LOW,
+                    "What the drift detectors watch: error (1 for a wrong class, else 0) or loss (each prediction's "
+                            + "loss). A regression model's detectors watch its loss.",
+                    GROUP_DRIFT, 2, Width.SHORT, "Drift signal")
+            .define(DRIFT_ACTION, Type.STRING, "none", ConfigDef.ValidString.in("none", "raise-lr",
+                    "reset-optimizer"), Importance.MEDIUM,
+                    "What the learner does on a drift: none (the event only), raise-lr (the learning rate times "
+                            + DRIFT_LR_FACTOR + " for " + DRIFT_LR_STEPS + " training steps, then back), or "
+                            + "reset-optimizer (the optimizer's state zeroed: Adam's moments, momentum). Each change "
+                            + "is followed by a checkpoint, so a restart replays no step under the wrong rate.",
+                    GROUP_DRIFT, 3, Width.SHORT, "Drift action")
+            .define(DRIFT_LR_FACTOR, Type.DOUBLE, 5.0, Range.between(1e-6, 1e6), Importance.LOW,
+                    "raise-lr: what the learning rate is multiplied by after a drift.",
+                    GROUP_DRIFT, 4, Width.SHORT, "Drift learning-rate factor")
+            .define(DRIFT_LR_STEPS, Type.INT, 100, Range.between(1, 100_000_000), Importance.LOW,
+                    "raise-lr: for how many training steps after the last drift the raised rate lasts.",
+                    GROUP_DRIFT, 5, Width.SHORT, "Drift learning-rate steps")
+            .define(DRIFT_PAGE_HINKLEY_LAMBDA, Type.DOUBLE, 50.0, Range.between(1e-6, 1e9), Importance.LOW,
+                    "Page-Hinkley's threshold: how far the cumulative deviation of the signal above its mean may "
+                            + "rise over its minimum before it is a drift. Higher: fewer false alarms, later "
+                            + "detections.",
+                    GROUP_DRIFT, 6, Width.SHORT, "Page-Hinkley lambda")
+            .define(DRIFT_ADWIN_DELTA, Type.DOUBLE, 0.002, Range.between(1e-12, 0.5), Importance.LOW,
+                    "ADWIN's confidence: the chance it may take of cutting its window for no change. Lower: fewer "
+                            + "false alarms, later detections.",
+                    GROUP_DRIFT, 7, Width.SHORT, "ADWIN delta")
             .define(SERVE_APPLICATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "streamtrain serve: the application.id of the serving replicas (their consumer group); by "
                             + "default the learner's application.id followed by -serve. Every replica of one "
@@ -199,6 +241,7 @@ public final class LearnerConfig extends AbstractConfig {
     private final Duration labelsWait;
     private final long snapshotEverySteps;
     private final int snapshotKeep;
+    private final DriftSettings drift;
 
     public LearnerConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -219,6 +262,10 @@ public final class LearnerConfig extends AbstractConfig {
         labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
         snapshotEverySteps = getLong(SNAPSHOT_EVERY_STEPS);
         snapshotKeep = getInt(SNAPSHOT_KEEP);
+        drift = new DriftSettings(getList(DRIFT_DETECTORS), DriftSettings.Signal.valueOf(
+                getString(DRIFT_SIGNAL).toUpperCase(java.util.Locale.ROOT)),
+                DriftSettings.Action.of(getString(DRIFT_ACTION)), getDouble(DRIFT_LR_FACTOR), getInt(DRIFT_LR_STEPS),
+                getDouble(DRIFT_PAGE_HINKLEY_LAMBDA), getDouble(DRIFT_ADWIN_DELTA));
         validate();
         maxRecordBytes = parseMaxRecordBytes();
     }
@@ -351,6 +398,11 @@ public final class LearnerConfig extends AbstractConfig {
 
     public int snapshotKeep() {
         return snapshotKeep;
+    }
+
+    /** How each model's stream is watched for drift, and what is done on a detection. */
+    public DriftSettings drift() {
+        return drift;
     }
 
     public int serveBatchMax() {

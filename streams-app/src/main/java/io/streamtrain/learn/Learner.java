@@ -502,6 +502,35 @@ public final class Learner implements AutoCloseable {
         net.setLearningRate(learningRate);
     }
 
+    /** The learning rate the spec sets (its starting rate, when it has a schedule). */
+    public double specLearningRate() {
+        return spec.optimizer().orElseThrow().learningRate();
+    }
+
+    /** Goes back to the spec's learning rate and schedule, after {@link #setLearningRate}. */
+    public void useSpecLearningRate() {
+        checkOpen();
+        NetworkSpec.Optimizer o = spec.optimizer().orElseThrow();
+        org.nd4j.linalg.schedule.ISchedule schedule = NetworkFactory.schedule(o.schedule(), o.learningRate());
+        if (schedule == null) {
+            net.setLearningRate(o.learningRate());
+        } else {
+            net.setLearningRate(schedule);
+        }
+    }
+
+    /**
+     * Forgets what the optimizer learned of the gradients (Adam's moments, RMSProp's and AdaGrad's squares,
+     * momentum): the next steps start from zeroed state, the parameters as they are. Part of the next
+     * {@link #checkpoint()}.
+     */
+    public void resetOptimizer() {
+        checkOpen();
+        if (net.getUpdater() != null && net.getUpdater().getStateViewArray() != null) {
+            net.getUpdater().getStateViewArray().assign(0);
+        }
+    }
+
     /** This new model's version and examples trained go on from {@code previous}'s: a reset keeps versions unique. */
     public void continueFrom(Learner previous) {
         checkOpen();

@@ -167,7 +167,7 @@ public final class NetworkFactory {
     }
 
     /** Schedules count training steps (fits): a stream has no epochs. */
-    private static ISchedule schedule(Schedule s, double lr) {
+    static ISchedule schedule(Schedule s, double lr) {
         if (s == null) {
             return null;
         }

@@ -5,10 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
 import io.streamtrain.learn.Target;
+import io.streamtrain.learn.drift.DriftResponse;
+import io.streamtrain.learn.drift.DriftSettings;
+import io.streamtrain.learn.drift.DriftWatch;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecord;
@@ -37,15 +41,17 @@ final class BatchStep {
     private final LearnerMetrics metrics;
     private final int checkpointEveryBatches;
     private final SnapshotPublisher snapshots;
+    private final DriftSettings drift;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
-            LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots) {
+            LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift) {
         this.context = context;
         this.store = store;
         this.join = join;
         this.metrics = metrics;
         this.checkpointEveryBatches = checkpointEveryBatches;
         this.snapshots = snapshots;
+        this.drift = drift;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -66,6 +72,7 @@ final class BatchStep {
         float[] trainWeights = new float[n];
         int m = 0;
         int predicted = 0;
+        List<Drift> drifts = null;
         for (int i = 0; i < n; i++) {
             StoredExample entry = batch.get(i);
             Target target = entry.target();
@@ -84,6 +91,15 @@ final class BatchStep {
                 double l = learner.loss(i, outputs, target);
                 runtime.score.add(l, outputs, i, target);
                 loss = l;
+                if (runtime.drift != null) {
+                    boolean wrong = outputs.isClassification() && outputs.predictedClass(i) != target.classIndex();
+                    for (DriftWatch.Detection d : runtime.drift.observe(outputs.isClassification(), wrong, l)) {
+                        if (drifts == null) {
+                            drifts = new ArrayList<>(2);
+                        }
+                        drifts.add(new Drift(entry, d));
+                    }
+                }
             } else if (runtime.joinsLateLabels()) {
                 join.awaitLabel(runtime, entry, outputs.row(i), now);
             }
@@ -110,6 +126,9 @@ final class BatchStep {
         state.processedSeq = last;
         state.windowExamples += predicted;
         runtime.inbox = new ArrayList<>(runtime.batchSize);
+        if (runtime.driftResponse != null) {
+            respondToDrift(runtime, drifts, version, now);
+        }
         // the next examples take the slots after the last one: those must hold nothing the checkpoint lacks
         if (state.batchEnds.size() >= checkpointEveryBatches
                 || state.processedSeq + runtime.batchSize - state.checkpointSeq > state.slots) {
@@ -119,6 +138,46 @@ final class BatchStep {
         metrics.recordBatch(runtime.model, predicted, m, learner.version());
         log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, m,
                 learner.version());
+    }
+
+    /** An example that made a drift detector fire. */
+    private record Drift(StoredExample example, DriftWatch.Detection detection) {
+    }
+
+    /**
+     * Acts on the drifts this step detected, once, and ends a raised learning rate whose steps are over; each drift
+     * is written to the events topic with what was done. A change to the network (its rate, its optimizer state) is
+     * followed by a checkpoint, so that a restore never replays a step under the wrong rate or optimizer state.
+     */
+    private void respondToDrift(ModelRuntime runtime, List<Drift> drifts, long version, long now) {
+        Learner learner = runtime.learner;
+        ModelState state = runtime.state;
+        DriftResponse.Outcome outcome = runtime.driftResponse.afterStep(learner, state.learningRate);
+        boolean changed = outcome.changed();
+        state.learningRate = outcome.fixedRate();
+        if (outcome.changed()) {
+            log.info("model {}: {}", runtime.model, outcome.message());
+        }
+        if (drifts != null) {
+            outcome = runtime.driftResponse.onDrift(learner, state.learningRate);
+            changed |= outcome.changed();
+            state.learningRate = outcome.fixedRate();
+            for (Drift d : drifts) {
+                DriftWatch.Detection detection = d.detection();
+                context.forward(new Record<>(runtime.model, new DriftEvent(runtime.model, detection.detector(),
+                        runtime.drift.signal(learner.isClassification()), detection.statistic(),
+                        detection.evidence(), d.example().seq(), d.example().id(), version,
+                        learner.examplesTrained(), drift.action().text(), outcome.message(),
+                        Instant.ofEpochMilli(now)), now));
+                log.info("model {}: drift detected by {} at example {} (statistic {}, {} values seen): {}",
+                        runtime.model, detection.detector(), d.example().id(), detection.statistic(),
+                        detection.evidence(), outcome.message());
+            }
+            metrics.recordDrift(runtime.model, drifts.size());
+        }
+        if (changed) {
+            checkpoint(runtime);
+        }
     }
 
     /**

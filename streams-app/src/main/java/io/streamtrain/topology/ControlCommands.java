@@ -215,6 +215,9 @@ final class ControlCommands {
                 runtime.learner.close();
                 runtime.learner = fresh;
                 state.learningRate = Double.NaN;
+                // a fresh network watched from scratch
+                state.drift = null;
+                runtime.restoreDrift(settings.drift());
                 step.checkpoint(runtime);
                 yield Outcome.done("a fresh network from the spec as version " + fresh.version());
             }

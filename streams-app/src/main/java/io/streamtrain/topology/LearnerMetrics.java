@@ -90,6 +90,10 @@ final class LearnerMetrics implements AutoCloseable {
         (overBound ? s.labelsEvicted : s.labelsExpired).record();
     }
 
+    void recordDrift(String model, int detections) {
+        models.computeIfAbsent(model, ModelSensors::new).drifts.record(detections);
+    }
+
     void recordDuplicate(String model) {
         models.computeIfAbsent(model, ModelSensors::new).duplicates.record();
     }
@@ -140,6 +144,7 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor snapshots;
         final Sensor snapshotVersion;
         final Sensor snapshotBytes;
+        final Sensor drifts;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -179,6 +184,7 @@ final class LearnerMetrics implements AutoCloseable {
                     new Value());
             snapshotBytes = sensor("snapshot-bytes", tags);
             snapshotBytes.add(name("snapshot-bytes", "Size of the last snapshot's zip", tags), new Value());
+            drifts = total("drifts", "Drifts detected (each written to the events topic)", tags);
         }
 
         /** A sensor with one cumulative count, {@code <name>-total}. */

@@ -92,7 +92,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.join = new LateLabelJoin(store, rejections, metrics, settings.labelWait(), settings.maxPendingLabels());
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
-        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots);
+        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
+                settings.drift());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         this.controlDeserializer = settings.controlDeserializer().get();
         this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {

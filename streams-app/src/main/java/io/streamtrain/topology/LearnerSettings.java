@@ -9,6 +9,7 @@ import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.snapshot.SnapshotException;
 import io.streamtrain.snapshot.SnapshotSource;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,6 +42,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param snapshotKeep how many of a model's snapshots stay on the models topic: older versions are tombstoned
  * @param controlDeserializer decodes commands of the control topic; one per stream task is made from it
  * @param snapshotSource reads a kept snapshot's zip back from the models topic, for {@code rollback}
+ * @param drift how each model's stream is watched for drift, and what is done on a detection
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -59,7 +61,8 @@ public record LearnerSettings(
         long snapshotEverySteps,
         int snapshotKeep,
         Supplier<Deserializer<ControlCommand>> controlDeserializer,
-        SnapshotSource snapshotSource) {
+        SnapshotSource snapshotSource,
+        DriftSettings drift) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -85,6 +88,7 @@ public record LearnerSettings(
         Objects.requireNonNull(commitEarlyMaxLag, "commitEarlyMaxLag");
         Objects.requireNonNull(controlDeserializer, "controlDeserializer");
         Objects.requireNonNull(snapshotSource, "snapshotSource");
+        Objects.requireNonNull(drift, "drift");
         if (commitEarlyMaxLag.isNegative()) {
             throw new IllegalArgumentException("commitEarlyMaxLag must not be negative, was " + commitEarlyMaxLag);
         }
@@ -149,6 +153,7 @@ public record LearnerSettings(
         private SnapshotSource snapshotSource = (model, version) -> {
             throw new SnapshotException("this learner reads no models topic");
         };
+        private DriftSettings drift = DriftSettings.off();
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -224,11 +229,16 @@ public record LearnerSettings(
             return this;
         }
 
+        public Builder drift(DriftSettings settings) {
+            this.drift = settings;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
                     labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep,
-                    controlDeserializer, snapshotSource);
+                    controlDeserializer, snapshotSource, drift);
         }
     }
 }

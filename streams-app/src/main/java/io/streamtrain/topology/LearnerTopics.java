@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.streamtrain.avro.ControlAnswer;
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
@@ -12,7 +13,6 @@ import io.streamtrain.avro.TrainingMetrics;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import io.streamtrain.avro.TrainingMetrics;
 
 /**
  * The topics the learner reads and writes. Examples and late labels are read as raw bytes and decoded inside the
@@ -21,7 +21,8 @@ import io.streamtrain.avro.TrainingMetrics;
  * meet in the task of that partition. Models' snapshots go to the compacted models topic, keyed by
  * {@code <model>/<version>/<chunk>}. Commands are read from the control topic, keyed by model id like the examples
  * (so it has their partition count too), and answered on the control log; pins for the serving instances go to the
- * compacted pins topic, keyed by model id.
+ * compacted pins topic, keyed by model id. What the learner detects in a stream (a drift) goes to the events topic,
+ * keyed by model id.
  */
 public record LearnerTopics(
         Topic<String, byte[]> examples,
@@ -32,7 +33,8 @@ public record LearnerTopics(
         Topic<String, ModelSnapshot> models,
         Topic<String, byte[]> control,
         Topic<String, ControlAnswer> controlLog,
-        Topic<String, ServingPin> pins) {
+        Topic<String, ServingPin> pins,
+        Topic<String, DriftEvent> events) {
 
     /**
      * The learner's topics under {@code prefix}: examples, labels and commands read as raw bytes, the rest Avro with
@@ -48,7 +50,8 @@ public record LearnerTopics(
                 avro(prefix + ".models", ModelSnapshot.class, avro),
                 raw(prefix + ".control"),
                 avro(prefix + ".control.log", ControlAnswer.class, avro),
-                avro(prefix + ".pins", ServingPin.class, avro));
+                avro(prefix + ".pins", ServingPin.class, avro),
+                avro(prefix + ".events", DriftEvent.class, avro));
     }
 
     private static Topic<String, byte[]> raw(String name) {
@@ -64,7 +67,7 @@ public record LearnerTopics(
     /** The topic names, for creating or checking them. */
     public List<String> names() {
         return List.of(examples.name(), labels.name(), predictions.name(), metrics.name(), errors.name(),
-                models.name(), control.name(), controlLog.name(), pins.name());
+                models.name(), control.name(), controlLog.name(), pins.name(), events.name());
     }
 
     /** The topics read with the examples, keyed by model id: they need the examples topic's partition count. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.streamtrain.avro.ControlAnswer;
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.snapshot.SnapshotKey;
@@ -66,6 +67,9 @@ public final class LearnerTopology {
                         .mapValues(v -> (ModelSnapshot) v, Named.as("as-snapshot"))
                         .to(topics.models().name(), topics.models().produced()
                                 .withStreamPartitioner(SnapshotKey.partitioner())), "models"))
+                .branch((model, value) -> value instanceof DriftEvent, Branched.withConsumer(s -> s
+                        .mapValues(v -> (DriftEvent) v, Named.as("as-drift-event"))
+                        .to(topics.events().name(), topics.events().produced()), "events"))
                 .noDefaultBranch();
     }
 

@@ -53,6 +53,7 @@ final class ModelRestore {
         PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
         ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
                 settings.maxPendingLabels(), settings.labelWait().toMillis());
+        runtime.restoreDrift(settings.drift());
         if (stored == null) {
             state.windowStartMs = clock.getAsLong();
             state.slots = slotsFor(runtime.batchSize);

@@ -1,11 +1,20 @@
 package io.streamtrain.topology;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.drift.DriftResponse;
+import io.streamtrain.learn.drift.DriftSettings;
+import io.streamtrain.learn.drift.DriftWatch;
 
 /**
  * One model in memory, in the task that owns it: its network, its score, its state as the store has it, and what
@@ -28,6 +37,10 @@ final class ModelRuntime {
     final PendingIds waitingLabels;
     /** Unlabeled examples that stopped waiting for their label, remembered as long as they could have waited. */
     final PendingIds dropped;
+    /** The drift detectors, or null when drift detection is off; kept in the state with every save. */
+    DriftWatch drift;
+    /** What is done on a drift, and a raised learning rate's end; null when drift detection is off. */
+    DriftResponse driftResponse;
     /** The examples waiting for their mini-batch, in arrival order. */
     List<StoredExample> inbox;
     long nextSeq;
@@ -54,9 +67,45 @@ final class ModelRuntime {
         return awaiting != null;
     }
 
-    /** Writes the model's meta, with its score as it is now. */
+    /** Writes the model's meta, with its score and its drift detectors as they are now. */
     void saveWithScore(LearnerStore store) {
         state.score = score.toBytes();
+        if (drift != null) {
+            state.drift = driftBytes();
+        }
         store.putMeta(model, state);
+    }
+
+    /** The drift detectors and action as the state has them (fresh when it has none), or none when drift is off. */
+    void restoreDrift(DriftSettings settings) {
+        if (!settings.enabled()) {
+            drift = null;
+            driftResponse = null;
+            return;
+        }
+        if (state.drift == null) {
+            drift = DriftWatch.create(settings);
+            driftResponse = new DriftResponse(settings);
+            return;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(state.drift))) {
+            drift = DriftWatch.restore(settings, in.readNBytes(in.readInt()));
+            driftResponse = DriftResponse.read(settings, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt drift state of model " + model, e);
+        }
+    }
+
+    private byte[] driftBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            byte[] watch = drift.toBytes();
+            out.writeInt(watch.length);
+            out.write(watch);
+            driftResponse.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 }

@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 6;
+    private static final int FORMAT = 7;
+    /** The format before the drift detectors' state; read with none (they start fresh). */
+    private static final int FORMAT_WITHOUT_DRIFT = 6;
     /** The format before the pause flag, the learning rate and the pin set by commands; read with none. */
     private static final int FORMAT_WITHOUT_CONTROL = 5;
     /** The format before the snapshots list; read with none published. */
@@ -64,6 +66,8 @@ final class ModelState {
     double learningRate = Double.NaN;
     /** The version the serving instances are pinned to, kept on the models topic while pinned; -1 when none. */
     long pinnedVersion = -1;
+    /** The drift detectors and the drift action's state ({@code ModelRuntime}), or null when drift is off. */
+    byte[] drift;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -125,6 +129,10 @@ final class ModelState {
             out.writeBoolean(paused);
             out.writeDouble(learningRate);
             out.writeLong(pinnedVersion);
+            out.writeInt(drift == null ? -1 : drift.length);
+            if (drift != null) {
+                out.write(drift);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -135,8 +143,8 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_CONTROL && format != FORMAT_WITHOUT_SNAPSHOTS
-                    && format != FORMAT_WITHOUT_EVICTIONS) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_DRIFT && format != FORMAT_WITHOUT_CONTROL
+                    && format != FORMAT_WITHOUT_SNAPSHOTS && format != FORMAT_WITHOUT_EVICTIONS) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
@@ -171,10 +179,16 @@ final class ModelState {
                     s.snapshots.add(new Published(in.readLong(), in.readInt()));
                 }
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_DRIFT) {
                 s.paused = in.readBoolean();
                 s.learningRate = in.readDouble();
                 s.pinnedVersion = in.readLong();
+            }
+            if (format >= FORMAT) {
+                int driftLength = in.readInt();
+                if (driftLength >= 0) {
+                    s.drift = in.readNBytes(driftLength);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

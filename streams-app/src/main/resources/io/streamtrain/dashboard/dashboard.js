@@ -171,6 +171,11 @@
     if (item.kind === 'control') {
       return time(e.time) + ' · ' + (r.command || 'command') + ': ' + r.outcome + ' · ' + r.message;
     }
+    if (e.type === 'DriftEvent') {
+      return time(e.time) + ' · drift (' + r.detector + ', ' + r.signal + ') at example ' + r.exampleId + ' (#'
+        + r.offset + ', version ' + r.modelVersion + ') · statistic ' + fmt(r.statistic, 3) + ' · ' + r.action
+        + ': ' + r.outcome;
+    }
     const parts = [];
     for (const [k, v] of Object.entries(r)) {
       if (k === 'model' || v === null || typeof v === 'object') continue;

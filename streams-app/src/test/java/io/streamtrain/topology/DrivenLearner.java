@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.ControlCommand;
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ModelSnapshot;
@@ -56,6 +57,7 @@ final class DrivenLearner implements AutoCloseable {
     final TestInputTopic<String, byte[]> controlInput;
     final TestOutputTopic<String, ServingPin> pins;
     final TestOutputTopic<String, ControlAnswer> controlLog;
+    final TestOutputTopic<String, DriftEvent> events;
     final Serde<ControlCommand> commands = ConfluentAvroSerde.specific(ControlCommand.class, registry, false);
 
     /**
@@ -99,6 +101,8 @@ final class DrivenLearner implements AutoCloseable {
                 topics.pins().valueSerde().deserializer());
         controlLog = driver.createOutputTopic(prefix + ".control.log", Serdes.String().deserializer(),
                 topics.controlLog().valueSerde().deserializer());
+        events = driver.createOutputTopic(prefix + ".events", Serdes.String().deserializer(),
+                topics.events().valueSerde().deserializer());
     }
 
     /** Sends an example under a key, as a producer writes it (Confluent wire format). */

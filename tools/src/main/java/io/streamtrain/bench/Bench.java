@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
 public final class Bench implements Callable<Integer> {
 
     private static final List<BenchSuite> SUITES = List.of(new LimitSuite(), new PipelineSuite(), new LatencySuite(),
-            new IngestSuite(), new E2eSuite(), new ServeSuite(), new MemorySuite(), new QualitySuite());
+            new IngestSuite(), new E2eSuite(), new ServeSuite(), new MemorySuite(), new QualitySuite(),
+            new DriftSuite());
 
     @Parameters(arity = "1..*", paramLabel = "SUITE",
             description = "limit, pipeline, latency, ingest, e2e, serve, memory, quality, or all.")

@@ -128,8 +128,44 @@ public final class BenchOptions {
                 "meta.AdaptiveRandomForest is stronger on many streams but ran at ~80 examples/s on 784 features here."})
     List<String> moaLearners = new ArrayList<>();
 
+    @Option(names = "--drift-dataset", paramLabel = "NAME|DIR|CSV", defaultValue = "fashion-mnist-full",
+            description = "drift: the labeled stream, as --dataset (fashion-mnist-full needs Debian's "
+                    + "dataset-fashion-mnist package). Default: ${DEFAULT-VALUE}.")
+    String driftDataset;
+
+    @Option(names = "--drift-at", paramLabel = "N",
+            description = "drift: the example from which every class is relabeled. Default: 35000, or half the "
+                    + "stream when it is shorter.")
+    Long driftAt;
+
+    @Option(names = "--drift-spec", paramLabel = "SPEC", defaultValue = "classpath:specs/fashion-mnist-mlp.yaml",
+            description = "drift: the network spec. Default: ${DEFAULT-VALUE}.")
+    String driftSpec;
+
+    @Option(names = "--drift-actions", paramLabel = "ACTION,...", split = ",",
+            defaultValue = "none,raise-lr,reset-optimizer",
+            description = "drift: the actions to compare (streamtrain.drift.action). Default: ${DEFAULT-VALUE}.")
+    List<String> driftActions = new ArrayList<>();
+
+    @Option(names = "--drift-detectors", paramLabel = "NAME,...", split = ",", defaultValue = "page-hinkley,adwin",
+            description = "drift: the detectors (streamtrain.drift.detectors). Default: ${DEFAULT-VALUE}.")
+    List<String> driftDetectors = new ArrayList<>();
+
+    @Option(names = "--drift-lr-factor", paramLabel = "X", defaultValue = "5",
+            description = "drift: raise-lr's factor (streamtrain.drift.lr.factor). Default: ${DEFAULT-VALUE}.")
+    double driftLrFactor;
+
+    @Option(names = "--drift-lr-steps", paramLabel = "N", defaultValue = "100",
+            description = "drift: raise-lr's steps (streamtrain.drift.lr.steps). Default: ${DEFAULT-VALUE}.")
+    int driftLrSteps;
+
+    @Option(names = "--drift-seed", paramLabel = "N", defaultValue = "7",
+            description = "drift: the seed of the relabeling permutation. Default: ${DEFAULT-VALUE}.")
+    long driftSeed;
+
     @Option(names = "--plot", paramLabel = "DIR",
-            description = "quality: also write the learning curves as SVG to DIR (quality-<dataset>.svg).")
+            description = "quality, drift: also write the curves as SVG to DIR (quality-<dataset>.svg, "
+                    + "drift-<dataset>.svg).")
     Path plot;
 
     @Option(names = "--window", paramLabel = "N", defaultValue = "10000",

@@ -635,7 +635,7 @@ public final class LearnerCampaign {
      */
     static void createLearnerTopics(EmbeddedKafkaBroker kafka, String prefix, int partitions) {
         for (String suffix : List.of(".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
-                ".control.log")) {
+                ".control.log", ".events")) {
             kafka.createTopic(prefix + suffix, partitions);
         }
         for (String suffix : List.of(".models", ".pins")) {

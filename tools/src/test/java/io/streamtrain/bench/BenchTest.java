@@ -18,7 +18,8 @@ class BenchTest {
         assertThat(Bench.select(List.of("quality", "limit")).stream().map(BenchSuite::name))
                 .containsExactly("limit", "quality");
         assertThat(Bench.select(List.of("all")).stream().map(BenchSuite::name))
-                .containsExactly("limit", "pipeline", "latency", "ingest", "e2e", "serve", "memory", "quality");
+                .containsExactly("limit", "pipeline", "latency", "ingest", "e2e", "serve", "memory", "quality",
+                        "drift");
         assertThatThrownBy(() -> Bench.select(List.of("speed"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'speed'").hasMessageContaining("limit");
     }
