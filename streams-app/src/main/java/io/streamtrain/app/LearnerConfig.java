@@ -175,10 +175,10 @@ public final class LearnerConfig extends AbstractConfig {
                             + "reset-optimizer (the optimizer's state zeroed: Adam's moments, momentum). Each change "
                             + "is followed by a checkpoint, so a restart replays no step under the wrong rate.",
                     GROUP_DRIFT, 3, Width.SHORT, "Drift action")
-            .define(DRIFT_LR_FACTOR, Type.DOUBLE, 5.0, Range.between(1e-6, 1e6), Importance.LOW,
+            .define(DRIFT_LR_FACTOR, Type.DOUBLE, 2.0, Range.between(1e-6, 1e6), Importance.LOW,
                     "raise-lr: what the learning rate is multiplied by after a drift.",
                     GROUP_DRIFT, 4, Width.SHORT, "Drift learning-rate factor")
-            .define(DRIFT_LR_STEPS, Type.INT, 100, Range.between(1, 100_000_000), Importance.LOW,
+            .define(DRIFT_LR_STEPS, Type.INT, 50, Range.between(1, 100_000_000), Importance.LOW,
                     "raise-lr: for how many training steps after the last drift the raised rate lasts.",
                     GROUP_DRIFT, 5, Width.SHORT, "Drift learning-rate steps")
             .define(DRIFT_PAGE_HINKLEY_LAMBDA, Type.DOUBLE, 50.0, Range.between(1e-6, 1e9), Importance.LOW,

@@ -151,11 +151,11 @@ public final class BenchOptions {
             description = "drift: the detectors (streamtrain.drift.detectors). Default: ${DEFAULT-VALUE}.")
     List<String> driftDetectors = new ArrayList<>();
 
-    @Option(names = "--drift-lr-factor", paramLabel = "X", defaultValue = "5",
+    @Option(names = "--drift-lr-factor", paramLabel = "X", defaultValue = "2",
             description = "drift: raise-lr's factor (streamtrain.drift.lr.factor). Default: ${DEFAULT-VALUE}.")
     double driftLrFactor;
 
-    @Option(names = "--drift-lr-steps", paramLabel = "N", defaultValue = "100",
+    @Option(names = "--drift-lr-steps", paramLabel = "N", defaultValue = "50",
             description = "drift: raise-lr's steps (streamtrain.drift.lr.steps). Default: ${DEFAULT-VALUE}.")
     int driftLrSteps;
 

@@ -27,7 +27,8 @@ import io.streamtrain.plot.LineChart;
  * own drift detectors ({@link DriftWatch}) watch its per-example error and its own drift actions
  * ({@link DriftResponse}) respond, exactly as the learner's processor runs them per mini-batch (no Kafka). For each
  * action, and for the same stream without the change (to count false alarms), it reports when the change was
- * detected and how many examples it took the model to win back 90% of its accuracy before the change.
+ * detected and how many examples it took the model to win back 90% of its accuracy before the change. Unlabeled
+ * examples of the dataset are left out: every example of the pass is scored.
  */
 final class DriftSuite implements BenchSuite {
 
@@ -39,6 +40,9 @@ final class DriftSuite implements BenchSuite {
     static final int DIP_WINDOW = 1_000;
     /** A point of the curves every this many examples. */
     static final int CURVE_EVERY = 100;
+    /** Examples before and after the change in the close-up curves. */
+    static final int ZOOM_BEFORE = 2_000;
+    static final int ZOOM_AFTER = 6_000;
 
     @Override
     public String name() {
@@ -84,6 +88,10 @@ final class DriftSuite implements BenchSuite {
                 ResultTable.Column.summary("examples/s", "%.0f"));
         LineChart chart = new LineChart("accuracy of the last " + RECOVERY_WINDOW + " examples, every class "
                 + "relabeled at example " + driftAt, "examples", "accuracy").yRange(0, 1);
+        long zoomFrom = Math.max(0, driftAt - ZOOM_BEFORE);
+        long zoomTo = driftAt + ZOOM_AFTER;
+        LineChart zoom = new LineChart("the change up close: accuracy of the last " + RECOVERY_WINDOW
+                + " examples, examples " + zoomFrom + " to " + zoomTo, "examples", "accuracy").yRange(0, 1);
         List<Pass> passes = new ArrayList<>();
         List<String> actions = o.driftActions;
         for (String action : actions) {
@@ -92,6 +100,7 @@ final class DriftSuite implements BenchSuite {
             Pass pass = pass(dataset, spec, settings, o.limit, driftAt, permutation, true);
             passes.add(pass);
             chart.add(series(action, pass.curve()));
+            zoom.add(series(action, between(pass.curve(), zoomFrom, zoomTo)));
             context.progress("drift %s: first detection %s, %d false alarm(s), accuracy %.2f%% before, %.2f%% next "
                     + "%d, back to 90%% after %s examples, %.0f examples/s", action, delay(pass),
                     pass.falseAlarms(), 100 * pass.before(), 100 * pass.dip(), DIP_WINDOW, recovery(pass),
@@ -117,8 +126,11 @@ final class DriftSuite implements BenchSuite {
             Path file = o.plot.resolve("drift-" + dataset.name() + ".svg");
             chart.add(series("unchanged stream", control.curve()));
             chart.write(file);
-            table.note("Curves: " + file);
-            context.progress("drift: curves written to %s", file);
+            Path close = o.plot.resolve("drift-" + dataset.name() + "-change.svg");
+            zoom.add(series("unchanged stream", between(control.curve(), zoomFrom, zoomTo)));
+            zoom.write(close);
+            table.note("Curves: " + file + ", and the change up close: " + close);
+            context.progress("drift: curves written to %s and %s", file, close);
         }
         Map<String, ResultTable> tables = new LinkedHashMap<>();
         tables.put(name(), table);
@@ -167,7 +179,8 @@ final class DriftSuite implements BenchSuite {
         int beforeWindow = (int) Math.max(1, Math.min(BEFORE_WINDOW, driftAt));
         long start = System.nanoTime();
         try (Learner learner = Learner.create(spec);
-                Stream<LabeledExample> examples = limit != null ? dataset.stream().limit(limit) : dataset.stream()) {
+                Stream<LabeledExample> examples = (limit != null ? dataset.stream().limit(limit) : dataset.stream())
+                        .filter(LabeledExample::isLabeled)) {
             Iterator<LabeledExample> it = examples.iterator();
             while (it.hasNext() || !batch.isEmpty()) {
                 if (it.hasNext()) {
@@ -263,6 +276,11 @@ final class DriftSuite implements BenchSuite {
             }
         }
         return true;
+    }
+
+    /** The points of a curve from {@code from} to {@code to} examples. */
+    private static List<double[]> between(List<double[]> curve, long from, long to) {
+        return curve.stream().filter(p -> p[0] >= from && p[0] <= to).toList();
     }
 
     private static LineChart.Series series(String name, List<double[]> curve) {

@@ -85,7 +85,7 @@ public record DriftSettings(List<String> detectors, Signal signal, Action action
 
     /** No drift detection. */
     public static DriftSettings off() {
-        return new DriftSettings(List.of(), Signal.ERROR, Action.NONE, 5, 100, 50, 0.002);
+        return new DriftSettings(List.of(), Signal.ERROR, Action.NONE, 2, 50, 50, 0.002);
     }
 
     public boolean enabled() {
