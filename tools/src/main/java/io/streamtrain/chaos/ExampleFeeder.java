@@ -55,6 +55,7 @@ final class ExampleFeeder implements Runnable {
     private final Map<String, Long> lateLabelsSent = new HashMap<>();
     private final Set<String> ids = new HashSet<>();
     private volatile boolean done;
+    private final int flipAt;
 
     /**
      * @param rate examples per second; 0 for as fast as the producer goes
@@ -62,6 +63,15 @@ final class ExampleFeeder implements Runnable {
      */
     ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int examples,
             int duplicateEvery, int rate, long seed) {
+        this(bootstrapServers, registryUrl, topic, models, examples, duplicateEvery, rate, seed, 0);
+    }
+
+    /**
+     * @param flipAt from this example on (counted over all models), every label is the other class: the concept
+     *     changes, for the learner's drift detectors to see; 0 for never
+     */
+    ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int examples,
+            int duplicateEvery, int rate, long seed, int flipAt) {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.topic = topic;
@@ -71,6 +81,7 @@ final class ExampleFeeder implements Runnable {
         this.duplicateEvery = duplicateEvery;
         this.rate = rate;
         this.seed = seed;
+        this.flipAt = flipAt;
     }
 
     @Override
@@ -102,6 +113,9 @@ final class ExampleFeeder implements Runnable {
             for (int n = 0; n < examples && failure.get() == null; n++) {
                 String model = models.get(n % models.size());
                 LabeledExample x = stream.next();
+                if (flipAt > 0 && n >= flipAt && x.isLabeled()) {
+                    x = new LabeledExample(x.features(), 1 - x.label());
+                }
                 Example example = x.toAvro(model, model + "-" + n, Instant.ofEpochMilli(eventTimeBase + n), classes);
                 if (x.isLabeled() && late.nextInt(LATE_LABEL_EVERY) == 0) {
                     lateLabels.add(new LateLabel(new Label(example.getId(), model, example.getLabel(),

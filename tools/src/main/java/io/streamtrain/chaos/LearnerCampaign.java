@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.ForkedLearner;
@@ -144,7 +145,7 @@ public final class LearnerCampaign {
                 plan.instances(), plan.kills(), plan.brokerRestarts(), plan.seed());
         List<Disruption> disruptions = new ArrayList<>();
         ExampleFeeder feeder = new ExampleFeeder(kafka.bootstrapServers(), registryUrl, prefix + ".examples", models,
-                plan.examples(), plan.duplicateEvery(), plan.rate(), plan.seed());
+                plan.examples(), plan.duplicateEvery(), plan.rate(), plan.seed(), flipAt());
         long started = System.nanoTime();
         long deadline = started + plan.timeout().toNanos();
         String unfinished = null;
@@ -526,6 +527,7 @@ public final class LearnerCampaign {
         checks.add(new Check("no example rejected (errors topic, Σ window errors)", "0, 0",
                 ledger.errorRecords() + ", " + windowErrors, ledger.errorRecords() == 0 && windowErrors == 0));
         checks.add(snapshotCheck(ledger, models, figures));
+        checks.add(driftCheck(ledger, models, figures));
         if (!plan.restartKilled() && plan.kills() > 0) {
             checks.add(new Check("the killed instance's models restored on a survivor from the changelog",
                     "≥ 1 model moved", moved.isEmpty() ? "none" : moved.toString(), !moved.isEmpty()));
@@ -618,6 +620,54 @@ public final class LearnerCampaign {
                 problems.isEmpty() && published > 0);
     }
 
+    /** The example (over all models) from which the feeder flips every label: half way through the stream. */
+    private int flipAt() {
+        return plan.examples() / 2;
+    }
+
+    /**
+     * The events topic as a reader sees it: each model's drift detectors (on in the campaign's learners) saw the
+     * labels flip half way, and each detection is there once, whatever was killed or restarted meanwhile: no model,
+     * detector and example position twice. A detection before the flip is a false alarm: counted, not a failure.
+     */
+    private Check driftCheck(OutputLedger ledger, List<String> models, Map<String, String> figures) {
+        List<String> problems = new ArrayList<>();
+        long events = 0;
+        long falseAlarms = 0;
+        List<String> delays = new ArrayList<>();
+        for (int k = 0; k < models.size(); k++) {
+            String model = models.get(k);
+            // the model's examples before the flip: its position in the stream of each, from 0, as the learner counts
+            long flipSeq = Math.max(0, (flipAt() - k + models.size() - 1) / models.size());
+            Set<String> seen = new HashSet<>();
+            long first = -1;
+            DriftEvent firstEvent = null;
+            for (DriftEvent e : ledger.model(model).drifts) {
+                events++;
+                if (!seen.add(e.getDetector() + "@" + e.getOffset())) {
+                    problems.add(model + ": " + e.getDetector() + " at example #" + e.getOffset() + " written twice");
+                }
+                if (e.getOffset() < flipSeq) {
+                    falseAlarms++;
+                } else if (first < 0 || e.getOffset() < first) {
+                    first = e.getOffset();
+                    firstEvent = e;
+                }
+            }
+            if (first < 0) {
+                problems.add(model + ": no drift detected after its labels flipped at its example #" + flipSeq);
+            } else {
+                delays.add(model + " " + (first - flipSeq) + " (" + firstEvent.getDetector() + " after "
+                        + firstEvent.getEvidence() + " values)");
+            }
+        }
+        figures.put("drift events (detections before the flip; examples from the flip to the first after it)",
+                String.format(Locale.ROOT, "%,d (%,d; %s)", events, falseAlarms, String.join(", ", delays)));
+        return new Check("drift: the labels' flip half way detected for every model, each detection written once",
+                "0 problems", problems.isEmpty() ? "0 problems" : problems.size() + ": "
+                        + problems.stream().limit(5).toList(), problems.isEmpty());
+    }
+
     private static String recoveries(List<Disruption> disruptions) {
         if (disruptions.isEmpty()) {
             return "-";
@@ -667,6 +717,9 @@ public final class LearnerCampaign {
         s.put("streamtrain.dedupe.window", Integer.toString(dedupeWindow));
         s.put("streamtrain.snapshot.every.steps", Long.toString(SNAPSHOT_EVERY_STEPS));
         s.put("streamtrain.snapshot.keep", Integer.toString(SNAPSHOT_KEEP));
+        // the labels flip half way: both detectors watch, and each detection raises the rate (with a checkpoint)
+        s.put("streamtrain.drift.detectors", "page-hinkley,adwin");
+        s.put("streamtrain.drift.action", "raise-lr");
         // records of at most 96 KiB: a snapshot of the 20-64-64-2 network (~64 KB) in two chunks, so that a kill
         // can fall between the chunks of one snapshot
         s.put("producer.max.request.size", Integer.toString(96 * 1024));

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
@@ -48,12 +49,16 @@ final class OutputLedger implements AutoCloseable {
         /** The snapshot chunks on the models topic, by version: each key's records, in order (null: a tombstone). */
         final Map<Long, Map<Integer, List<ModelSnapshot>>> snapshotChunks = new TreeMap<>();
         final Set<Long> tombstonedVersions = new TreeSet<>();
+        /** The drift events on the events topic, in order. */
+        final List<DriftEvent> drifts = new ArrayList<>();
     }
 
     private final String predictionsTopic;
     private final String metricsTopic;
     private final String errorsTopic;
     private final String modelsTopic;
+    private final String eventsTopic;
+    private final Deserializer<DriftEvent> driftEvents;
     private final Deserializer<ModelSnapshot> snapshots;
     private final KafkaConsumer<String, byte[]> consumer;
     private final Deserializer<Prediction> predictions;
@@ -69,17 +74,19 @@ final class OutputLedger implements AutoCloseable {
         this.metricsTopic = prefix + ".metrics";
         this.errorsTopic = prefix + ".errors";
         this.modelsTopic = prefix + ".models";
+        this.eventsTopic = prefix + ".events";
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         this.predictions = ConfluentAvroSerde.specific(Prediction.class, registry, false).deserializer();
         this.metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false).deserializer();
         this.snapshots = ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false).deserializer();
+        this.driftEvents = ConfluentAvroSerde.specific(DriftEvent.class, registry, false).deserializer();
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic, modelsTopic));
+        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic, modelsTopic, eventsTopic));
     }
 
     /** Reads what arrives within {@code time}. */
@@ -117,6 +124,9 @@ final class OutputLedger implements AutoCloseable {
             m.lastPrequentialAccuracy = w.getPrequentialAccuracy();
         } else if (topic.equals(errorsTopic)) {
             errorRecords++;
+        } else if (topic.equals(eventsTopic)) {
+            DriftEvent event = driftEvents.deserialize(topic, record.headers(), record.value());
+            model(event.getModel()).drifts.add(event);
         } else if (topic.equals(modelsTopic)) {
             SnapshotKey key = SnapshotKey.parse(record.key());
             if (key == null) {
@@ -182,5 +192,6 @@ final class OutputLedger implements AutoCloseable {
         predictions.close();
         metrics.close();
         snapshots.close();
+        driftEvents.close();
     }
 }
