@@ -2,6 +2,8 @@ package io.streamtrain.app;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -262,10 +264,14 @@ public final class LearnerConfig extends AbstractConfig {
         labelsWait = Duration.ofMillis(getLong(LABELS_WAIT_MS));
         snapshotEverySteps = getLong(SNAPSHOT_EVERY_STEPS);
         snapshotKeep = getInt(SNAPSHOT_KEEP);
-        drift = new DriftSettings(getList(DRIFT_DETECTORS), DriftSettings.Signal.valueOf(
-                getString(DRIFT_SIGNAL).toUpperCase(java.util.Locale.ROOT)),
-                DriftSettings.Action.of(getString(DRIFT_ACTION)), getDouble(DRIFT_LR_FACTOR), getInt(DRIFT_LR_STEPS),
-                getDouble(DRIFT_PAGE_HINKLEY_LAMBDA), getDouble(DRIFT_ADWIN_DELTA));
+        try {
+            drift = new DriftSettings(getList(DRIFT_DETECTORS), DriftSettings.Signal.valueOf(
+                    getString(DRIFT_SIGNAL).toUpperCase(Locale.ROOT)),
+                    DriftSettings.Action.of(getString(DRIFT_ACTION)), getDouble(DRIFT_LR_FACTOR),
+                    getInt(DRIFT_LR_STEPS), getDouble(DRIFT_PAGE_HINKLEY_LAMBDA), getDouble(DRIFT_ADWIN_DELTA));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(DRIFT_DETECTORS, getList(DRIFT_DETECTORS), e.getMessage());
+        }
         validate();
         maxRecordBytes = parseMaxRecordBytes();
     }
@@ -398,6 +404,21 @@ public final class LearnerConfig extends AbstractConfig {
 
     public int snapshotKeep() {
         return snapshotKeep;
+    }
+
+    /**
+     * Settings for a reader of the learner's topics that leaves nothing behind ({@code tail}, the dashboard): no
+     * group, no commits, only what was committed, no topic created by asking for it.
+     */
+    public static Map<String, Object> readerConfig(Map<String, Object> consumerConfig, String clientId) {
+        Map<String, Object> reader = new LinkedHashMap<>(consumerConfig);
+        reader.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        reader.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        reader.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        reader.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        return reader;
     }
 
     /** How each model's stream is watched for drift, and what is done on a detection. */

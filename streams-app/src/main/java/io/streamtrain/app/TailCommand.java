@@ -288,14 +288,7 @@ final class TailCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> consumerConfig(LearnerConfig learnerConfig) {
-        Map<String, Object> consumer = learnerConfig.consumerConfig();
-        // a reader that leaves nothing behind: no group, no commits; only what was committed is printed
-        consumer.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamtrain-tail");
-        consumer.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        return consumer;
+        return LearnerConfig.readerConfig(learnerConfig.consumerConfig(), "streamtrain-tail");
     }
 
     private static void putIfSet(Map<String, Object> settings, String key, String value) {

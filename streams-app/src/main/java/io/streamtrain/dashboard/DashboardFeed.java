@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +18,7 @@ import java.util.function.LongSupplier;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import io.streamtrain.app.LearnerConfig;
 import io.streamtrain.app.PlainJson;
 import io.streamtrain.registry.ConfluentAvroDeserializer;
 import io.streamtrain.registry.SchemaRegistryClient;
@@ -26,7 +26,6 @@ import io.streamtrain.registry.SchemaRegistryException;
 import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,7 +75,8 @@ final class DashboardFeed implements Runnable {
 
     DashboardFeed(Map<String, Object> consumerConfig, SchemaRegistryClient registry, String prefix,
             Duration lookBack, FeedHistory history, LongSupplier clock) {
-        this.consumer = new KafkaConsumer<>(readerConfig(consumerConfig), new ByteArrayDeserializer(),
+        this.consumer = new KafkaConsumer<>(LearnerConfig.readerConfig(consumerConfig, "streamtrain-dashboard"),
+                new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         this.values = ConfluentAvroDeserializer.generic(registry);
         this.history = history;
@@ -377,18 +377,6 @@ final class DashboardFeed implements Runnable {
             Thread.currentThread().interrupt();
             stopping = true;
         }
-    }
-
-    private static Map<String, Object> readerConfig(Map<String, Object> consumerConfig) {
-        Map<String, Object> c = new LinkedHashMap<>(consumerConfig);
-        // a reader that leaves nothing behind: no group, no commits; only what was committed is shown
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamtrain-dashboard");
-        c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        return c;
     }
 
     /** Writes one JSON object with {@code body}'s fields. */

@@ -40,6 +40,31 @@ class LearnerConfigTest {
     }
 
     @Test
+    void driftDetectionIsOffByDefaultAndItsSettingsAreChecked() {
+        assertThat(new LearnerConfig(minimal()).drift().enabled()).isFalse();
+
+        Map<String, Object> on = minimal();
+        on.put(LearnerConfig.DRIFT_DETECTORS, "adwin, page-hinkley");
+        on.put(LearnerConfig.DRIFT_ACTION, "raise-lr");
+        on.put(LearnerConfig.DRIFT_SIGNAL, "loss");
+        var drift = new LearnerConfig(on).drift();
+        assertThat(drift.detectors()).containsExactly("adwin", "page-hinkley");
+        assertThat(drift.action()).isEqualTo(io.streamtrain.learn.drift.DriftSettings.Action.RAISE_LR);
+        assertThat(drift.signal()).isEqualTo(io.streamtrain.learn.drift.DriftSettings.Signal.LOSS);
+        assertThat(drift.lrFactor()).isEqualTo(2.0);
+        assertThat(drift.lrSteps()).isEqualTo(50);
+
+        for (Map.Entry<String, String> bad : Map.of(LearnerConfig.DRIFT_DETECTORS, "cusum",
+                LearnerConfig.DRIFT_ACTION, "rollback", LearnerConfig.DRIFT_SIGNAL, "accuracy",
+                LearnerConfig.DRIFT_LR_STEPS, "0", LearnerConfig.DRIFT_ADWIN_DELTA, "0.9").entrySet()) {
+            Map<String, Object> settings = minimal();
+            settings.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> new LearnerConfig(settings)).as(bad.toString())
+                    .isInstanceOf(ConfigException.class).hasMessageContaining(bad.getKey());
+        }
+    }
+
+    @Test
     void lateLabelsAreBoundedAndCanBeTurnedOff() {
         LearnerConfig defaults = new LearnerConfig(minimal());
         assertThat(defaults.labelsMaxPending()).isEqualTo(10_000);

@@ -66,7 +66,7 @@ class DriftTopologyTest {
         assertThat(events).extracting(DriftEvent::getDetector).as("both detectors saw it").contains("page-hinkley",
                 "adwin");
 
-        ModelRuntime restored = restore(harness, drift);
+        ModelRuntime restored = harness.restore(SPEC);
         assertThat(restored.state.learningRate).as("the raise lasted its 20 steps, then the spec's rate again")
                 .isNaN();
         restored.learner.close();
@@ -112,8 +112,8 @@ class DriftTopologyTest {
             assertThat(got).as("%s: the same events, once each", action).usingRecursiveComparison()
                     .ignoringFields("detectedAt").isEqualTo(expected);
 
-            ModelRuntime a = restore(whole, drift);
-            ModelRuntime b = restore(split, drift);
+            ModelRuntime a = whole.restore(SPEC);
+            ModelRuntime b = split.restore(SPEC);
             assertThat(b.learner.checkpoint()).as("%s: parameters and optimizer state", action)
                     .isEqualTo(a.learner.checkpoint());
             assertThat(Double.valueOf(b.state.learningRate)).as("%s: the rate in force", action)
@@ -158,18 +158,5 @@ class DriftTopologyTest {
     private static List<DriftEvent> events(MockProcessorContext<String, SpecificRecord> context) {
         return context.forwarded().stream().map(MockProcessorContext.CapturedForward::record).map(Record::value)
                 .filter(DriftEvent.class::isInstance).map(DriftEvent.class::cast).toList();
-    }
-
-    private static ModelRuntime restore(ProcessorHarness harness, DriftSettings drift) {
-        LearnerSettings settings = harness.settings(SPEC);
-        LearnerStore learnerStore = new LearnerStore(harness.store(), 1 << 19);
-        MockProcessorContext<String, SpecificRecord> context = harness.context();
-        LearnerMetrics metrics = new LearnerMetrics(context);
-        Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()), metrics,
-                learnerStore);
-        LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, metrics, settings.labelWait(),
-                settings.maxPendingLabels());
-        return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(
-                ProcessorHarness.MODEL);
     }
 }

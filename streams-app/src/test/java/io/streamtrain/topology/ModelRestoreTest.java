@@ -205,15 +205,7 @@ class ModelRestoreTest {
     }
 
     private ModelRuntime restore(NetworkSpec spec) {
-        LearnerSettings settings = harness.settings(spec);
-        LearnerStore learnerStore = new LearnerStore(store, 1 << 19);
-        MockProcessorContext<String, SpecificRecord> context = harness.context();
-        LearnerMetrics metrics = new LearnerMetrics(context);
-        Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()), metrics,
-                learnerStore);
-        LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, metrics, settings.labelWait(),
-                settings.maxPendingLabels());
-        return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(MODEL);
+        return harness.restore(spec);
     }
 
     private static void train(Learner learner, List<Example> batch) {

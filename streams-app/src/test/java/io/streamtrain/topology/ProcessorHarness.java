@@ -130,6 +130,19 @@ final class ProcessorHarness implements AutoCloseable {
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).build();
     }
 
+    /** The model as a restarted task would load it from this store. */
+    ModelRuntime restore(NetworkSpec spec) {
+        LearnerSettings settings = settings(spec);
+        LearnerStore learnerStore = new LearnerStore(store, 1 << 19);
+        MockProcessorContext<String, SpecificRecord> context = context();
+        LearnerMetrics metrics = new LearnerMetrics(context);
+        Rejections rejections = new Rejections(context, new RecordBudget(settings.maxRecordBytes()), metrics,
+                learnerStore);
+        LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, metrics, settings.labelWait(),
+                settings.maxPendingLabels());
+        return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(MODEL);
+    }
+
     @Override
     public void close() {
         processors.keySet().forEach(LearnerProcessor::close);
