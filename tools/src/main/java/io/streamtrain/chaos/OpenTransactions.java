@@ -35,7 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * them from read_committed readers (the partition's last stable offset below its end, and the producer that holds
  * it), or they were never written (absent even read_uncommitted). Read-only: it aborts nothing.
  */
-final class OpenTransactions {
+public final class OpenTransactions {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -43,7 +43,7 @@ final class OpenTransactions {
     }
 
     /** A few lines on every partition of {@code topic} and where the {@code missing} ids are, if anywhere. */
-    static String describe(String bootstrapServers, String registryUrl, String topic, Set<String> missing) {
+    public static String describe(String bootstrapServers, String registryUrl, String topic, Set<String> missing) {
         StringBuilder out = new StringBuilder("\n--- ").append(topic).append(" as the broker sees it:\n");
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) WAIT.toMillis(),

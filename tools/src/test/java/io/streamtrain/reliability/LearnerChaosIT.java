@@ -5,13 +5,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
+import io.streamtrain.avro.Prediction;
 import io.streamtrain.chaos.CampaignOutcome;
 import io.streamtrain.chaos.ChaosReport;
 import io.streamtrain.chaos.Disruption;
 import io.streamtrain.chaos.LearnerCampaign;
+import io.streamtrain.chaos.OpenTransactions;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
 import io.streamtrain.embedded.EmbeddedSchemaRegistry;
+import io.streamtrain.registry.ConfluentAvroSerde;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,5 +89,57 @@ class LearnerChaosIT {
                 .isEmpty();
         // the check list includes "the killed instance's models restored on a survivor from the changelog"
         assertThat(outcome.checks()).anySatisfy(c -> assertThat(c.invariant()).contains("restored on a survivor"));
+    }
+
+    /**
+     * What a campaign prints when predictions are missing: a transaction left open shows as the partition's last
+     * stable offset below its end, with the producer that holds it, and its records as in the log; an id never
+     * written shows as absent.
+     */
+    @Test
+    void anOpenTransactionIsNamedAndItsRecordsFoundInTheLog() {
+        String topic = "probe.predictions";
+        kafka.createTopic(topic, 2);
+        Serializer<Prediction> values = ConfluentAvroSerde.specific(Prediction.class,
+                Map.of("schema.registry.url", registry.url()), false).serializer();
+        try (KafkaProducer<String, Prediction> committed = producer("probe-committed", values);
+             KafkaProducer<String, Prediction> open = producer("probe-open", values)) {
+            committed.initTransactions();
+            committed.beginTransaction();
+            committed.send(new ProducerRecord<>(topic, 0, "m", prediction("seen-1")));
+            committed.commitTransaction();
+            open.initTransactions();
+            open.beginTransaction();
+            open.send(new ProducerRecord<>(topic, 0, "m", prediction("held-1")));
+            open.send(new ProducerRecord<>(topic, 0, "m", prediction("held-2")));
+            open.flush();
+
+            String report = OpenTransactions.describe(kafka.bootstrapServers(), registry.url(), topic,
+                    Set.of("held-1", "held-2", "never-written"));
+
+            assertThat(report)
+                    .contains("probe.predictions-0: last stable offset 2, end 4 (read_committed readers stop at the "
+                            + "first)")
+                    .contains("probe.predictions-1: last stable offset 0, end 0\n")
+                    .containsPattern("producer \\d+ epoch \\d+ has a transaction open since offset 2 ")
+                    .containsPattern("transactional id probe-open: producer \\d+, Ongoing")
+                    .contains("missing ids in the log read_uncommitted: 2 of 3 (")
+                    .contains("held-1 at 0@2", "held-2 at 0@3")
+                    .doesNotContain("could not be described");
+            open.abortTransaction();
+        }
+    }
+
+    private static KafkaProducer<String, Prediction> producer(String transactionalId, Serializer<Prediction> values) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId),
+                new StringSerializer(), values);
+    }
+
+    private static Prediction prediction(String id) {
+        return Prediction.newBuilder().setExampleId(id).setModel("m").setModelVersion(1).setPredictedClass(0)
+                .setPredictedClassName("a").setProbabilities(List.of(1f)).setPredictedAt(Instant.EPOCH)
+                .setEventTime(Instant.EPOCH).build();
     }
 }
