@@ -63,7 +63,7 @@ import picocli.CommandLine.Spec;
             "      --registry-url http://127.0.0.1:8081/apis/ccompat/v7 | jq .meanLoss"})
 final class TailCommand implements Callable<Integer> {
 
-    /** The learner's topics by their name after the prefix; events, served and control.log are later releases'. */
+    /** The learner's topics by their name after the prefix (served is written by the serving replicas). */
     static final List<String> SHORT_NAMES = List.of("examples", "labels", "predictions", "metrics", "errors",
             "events", "served", "control.log");
     static final int EXIT_BAD_INPUT = 2;

@@ -13,6 +13,7 @@ import io.streamtrain.learn.Target;
 import io.streamtrain.learn.drift.DriftResponse;
 import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.learn.drift.DriftWatch;
+import io.streamtrain.snapshot.SnapshotSource;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecord;
@@ -42,9 +43,11 @@ final class BatchStep {
     private final int checkpointEveryBatches;
     private final SnapshotPublisher snapshots;
     private final DriftSettings drift;
+    private final SnapshotSource snapshotSource;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
-            LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift) {
+            LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift,
+            SnapshotSource snapshotSource) {
         this.context = context;
         this.store = store;
         this.join = join;
@@ -52,6 +55,7 @@ final class BatchStep {
         this.checkpointEveryBatches = checkpointEveryBatches;
         this.snapshots = snapshots;
         this.drift = drift;
+        this.snapshotSource = snapshotSource;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -159,7 +163,7 @@ final class BatchStep {
             log.info("model {}: {}", runtime.model, outcome.message());
         }
         if (drifts != null) {
-            outcome = runtime.driftResponse.onDrift(learner, state.learningRate);
+            outcome = runtime.driftResponse.onDrift(learner, state.learningRate, keptSnapshots(runtime));
             changed |= outcome.changed();
             state.learningRate = outcome.fixedRate();
             for (Drift d : drifts) {
@@ -178,6 +182,22 @@ final class BatchStep {
         if (changed) {
             checkpoint(runtime);
         }
+    }
+
+    /** The model's snapshots on the models topic, as its state lists them, for a rollback on a drift. */
+    private DriftResponse.Snapshots keptSnapshots(ModelRuntime runtime) {
+        return new DriftResponse.Snapshots() {
+            @Override
+            public long newestAtMost(long version) {
+                return runtime.state.snapshots.stream().mapToLong(ModelState.Published::version)
+                        .filter(v -> v <= version).max().orElse(-1);
+            }
+
+            @Override
+            public byte[] zip(long version) {
+                return snapshotSource.zip(runtime.model, version);
+            }
+        };
     }
 
     /**

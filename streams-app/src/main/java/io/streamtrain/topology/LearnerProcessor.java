@@ -93,7 +93,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
-                settings.drift());
+                settings.drift(), settings.snapshotSource());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         this.controlDeserializer = settings.controlDeserializer().get();
         this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {

@@ -55,7 +55,7 @@ class LearnerConfigTest {
         assertThat(drift.lrSteps()).isEqualTo(50);
 
         for (Map.Entry<String, String> bad : Map.of(LearnerConfig.DRIFT_DETECTORS, "cusum",
-                LearnerConfig.DRIFT_ACTION, "rollback", LearnerConfig.DRIFT_SIGNAL, "accuracy",
+                LearnerConfig.DRIFT_ACTION, "roll-back", LearnerConfig.DRIFT_SIGNAL, "accuracy",
                 LearnerConfig.DRIFT_LR_STEPS, "0", LearnerConfig.DRIFT_ADWIN_DELTA, "0.9").entrySet()) {
             Map<String, Object> settings = minimal();
             settings.put(bad.getKey(), bad.getValue());

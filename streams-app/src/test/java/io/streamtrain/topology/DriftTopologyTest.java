@@ -5,13 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.drift.DriftSettings;
+import io.streamtrain.snapshot.SnapshotChunks;
+import io.streamtrain.snapshot.SnapshotException;
+import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -73,6 +81,59 @@ class DriftTopologyTest {
     }
 
     @Test
+    void aRollbackGoesBackToTheNewestSnapshotKeptBeforeTheDrift() {
+        DriftSettings drift = settings(DriftSettings.Action.ROLLBACK);
+        ProcessorHarness harness = harness(drift);
+        List<MockProcessorContext<String, SpecificRecord>> contexts = withSnapshots(harness, drift);
+        LearnerProcessor processor = harness.processor(SPEC);
+        contexts.add(harness.contextOf(processor));
+        Random data = new Random(14);
+        for (int i = 0; i < EXAMPLES; i++) {
+            harness.process(processor, example(data, i));
+        }
+        DriftEvent first = events(harness.contextOf(processor)).get(0);
+        Matcher rolled = Pattern.compile("rolled back to the parameters and optimizer state of version (\\d+), "
+                + "training on as version (\\d+)").matcher(first.getOutcome());
+        assertThat(rolled.matches()).as("the outcome: %s", first.getOutcome()).isTrue();
+        long to = Long.parseLong(rolled.group(1));
+        long lookback = (DriftSettings.ROLLBACK_LOOKBACK + SPEC.batchSize() - 1) / SPEC.batchSize();
+        assertThat(to).as("a kept snapshot (every 20 steps), before the drift")
+                .isNotZero().isLessThanOrEqualTo(first.getModelVersion() + 1 - lookback);
+        assertThat(to % 20).isZero();
+        assertThat(to).isGreaterThan(first.getModelVersion() + 1 - lookback - 20);
+        assertThat(Long.parseLong(rolled.group(2))).as("versions go on").isGreaterThan(first.getModelVersion());
+    }
+
+    /** Snapshots every 20 steps, read back from what the harness's processors (added to the list) forwarded. */
+    private static List<MockProcessorContext<String, SpecificRecord>> withSnapshots(ProcessorHarness harness,
+            DriftSettings drift) {
+        List<MockProcessorContext<String, SpecificRecord>> contexts = new ArrayList<>();
+        harness.tune(b -> b.drift(drift).snapshotEverySteps(20)
+                .snapshotSource((model, version) -> zipForwarded(contexts, model, version)));
+        return contexts;
+    }
+
+    /** A version's zip from the snapshot chunks the processors forwarded (the models topic of this harness). */
+    private static byte[] zipForwarded(List<MockProcessorContext<String, SpecificRecord>> contexts, String model,
+            long version) {
+        Map<Integer, ModelSnapshot> chunks = new TreeMap<>();
+        for (MockProcessorContext<String, SpecificRecord> context : contexts) {
+            for (MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord> f
+                    : context.forwarded()) {
+                SnapshotKey key = SnapshotKey.parse(f.record().key());
+                if (key != null && key.model().equals(model) && key.version() == version
+                        && f.record().value() instanceof ModelSnapshot chunk) {
+                    chunks.put(key.chunk(), chunk);
+                }
+            }
+        }
+        if (chunks.isEmpty()) {
+            throw new SnapshotException("no version " + version + " of " + model + " was forwarded");
+        }
+        return SnapshotChunks.join(new ArrayList<>(chunks.values()));
+    }
+
+    @Test
     void aStreamThatDoesNotChangeRaisesNoDrift() {
         ProcessorHarness harness = harness(settings(DriftSettings.Action.RAISE_LR));
         LearnerProcessor processor = harness.processor(SPEC);
@@ -87,9 +148,11 @@ class DriftTopologyTest {
     void aTaskRestartedFromItsStoreGoesOnExactlyAsOneThatNeverStopped() {
         for (DriftSettings.Action action : DriftSettings.Action.values()) {
             DriftSettings drift = settings(action);
-            // one task over the whole stream
+            // one task over the whole stream; snapshots every 20 steps, for a rollback to find one
             ProcessorHarness whole = harness(drift);
+            List<MockProcessorContext<String, SpecificRecord>> wholeContexts = withSnapshots(whole, drift);
             LearnerProcessor once = whole.processor(SPEC);
+            wholeContexts.add(whole.contextOf(once));
             Random data = new Random(13);
             List<Example> stream = new ArrayList<>();
             for (int i = 0; i < EXAMPLES; i++) {
@@ -99,10 +162,13 @@ class DriftTopologyTest {
 
             // another that stops at a point past the flip, while a raised rate may be on, and starts again
             ProcessorHarness split = harness(drift);
+            List<MockProcessorContext<String, SpecificRecord>> splitContexts = withSnapshots(split, drift);
             LearnerProcessor before = split.processor(SPEC);
+            splitContexts.add(split.contextOf(before));
             int stop = FLIP_AT + 371;
             stream.subList(0, stop).forEach(e -> split.process(before, e));
             LearnerProcessor after = split.processor(SPEC);
+            splitContexts.add(split.contextOf(after));
             stream.subList(stop, stream.size()).forEach(e -> split.process(after, e));
 
             List<DriftEvent> expected = events(whole.contextOf(once));
@@ -111,6 +177,9 @@ class DriftTopologyTest {
             assertThat(expected).as("%s: detections", action).isNotEmpty();
             assertThat(got).as("%s: the same events, once each", action).usingRecursiveComparison()
                     .ignoringFields("detectedAt").isEqualTo(expected);
+            if (action == DriftSettings.Action.ROLLBACK) {
+                assertThat(expected.get(0).getOutcome()).startsWith("rolled back to ");
+            }
 
             ModelRuntime a = whole.restore(SPEC);
             ModelRuntime b = split.restore(SPEC);

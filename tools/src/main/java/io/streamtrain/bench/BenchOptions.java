@@ -143,7 +143,7 @@ public final class BenchOptions {
     String driftSpec;
 
     @Option(names = "--drift-actions", paramLabel = "ACTION,...", split = ",",
-            defaultValue = "none,raise-lr,reset-optimizer",
+            defaultValue = "none,raise-lr,reset-optimizer,rollback",
             description = "drift: the actions to compare (streamtrain.drift.action). Default: ${DEFAULT-VALUE}.")
     List<String> driftActions = new ArrayList<>();
 

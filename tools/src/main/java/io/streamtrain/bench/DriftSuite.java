@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import io.streamtrain.data.Dataset;
@@ -40,6 +41,9 @@ final class DriftSuite implements BenchSuite {
     static final int DIP_WINDOW = 1_000;
     /** A point of the curves every this many examples. */
     static final int CURVE_EVERY = 100;
+    /** rollback: a snapshot every this many steps, the last {@link #SNAPSHOTS_KEPT} kept, as the learner does. */
+    static final int SNAPSHOT_EVERY = 1000;
+    static final int SNAPSHOTS_KEPT = 10;
     /** Examples before and after the change in the close-up curves. */
     static final int ZOOM_BEFORE = 2_000;
     static final int ZOOM_AFTER = 6_000;
@@ -120,6 +124,8 @@ final class DriftSuite implements BenchSuite {
                 + "90%: examples after the change until the accuracy of the last " + RECOVERY_WINDOW + " is at "
                 + "least 90% of the accuracy of the " + BEFORE_WINDOW + " before the change.");
         table.note("raise-lr: the rate × " + o.driftLrFactor + " for " + o.driftLrSteps + " steps after the last "
+                + "detection; rollback: to the newest of the last " + SNAPSHOTS_KEPT + " snapshots (one every "
+                + SNAPSHOT_EVERY + " steps) at least " + DriftSettings.ROLLBACK_LOOKBACK + " examples before the "
                 + "detection. Targets: a detection within 300 examples, back to 90% within 1,000, no false alarm.");
         table.note("Machine: " + context.machine());
         if (o.plot != null) {
@@ -163,6 +169,20 @@ final class DriftSuite implements BenchSuite {
         int batchSize = spec.batchSize();
         DriftWatch watch = DriftWatch.create(settings);
         DriftResponse response = new DriftResponse(settings);
+        boolean keepSnapshots = settings.action() == DriftSettings.Action.ROLLBACK;
+        TreeMap<Long, byte[]> kept = new TreeMap<>();
+        DriftResponse.Snapshots snapshots = new DriftResponse.Snapshots() {
+            @Override
+            public long newestAtMost(long version) {
+                Long v = kept.floorKey(version);
+                return v == null ? -1 : v;
+            }
+
+            @Override
+            public byte[] zip(long version) {
+                return kept.get(version);
+            }
+        };
         double fixedRate = Double.NaN;
         boolean[] right = new boolean[RECOVERY_WINDOW];
         int rightInWindow = 0;
@@ -236,9 +256,15 @@ final class DriftSuite implements BenchSuite {
                     }
                 }
                 learner.train(features, targets, weights);
+                if (keepSnapshots && learner.version() % SNAPSHOT_EVERY == 0) {
+                    kept.put(learner.version(), learner.exportZip());
+                    while (kept.size() > SNAPSHOTS_KEPT) {
+                        kept.pollFirstEntry();
+                    }
+                }
                 fixedRate = response.afterStep(learner, fixedRate).fixedRate();
                 if (detected) {
-                    fixedRate = response.onDrift(learner, fixedRate).fixedRate();
+                    fixedRate = response.onDrift(learner, fixedRate, snapshots).fixedRate();
                 }
                 batch.clear();
             }

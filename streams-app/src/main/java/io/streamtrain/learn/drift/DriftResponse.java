@@ -31,9 +31,41 @@ public final class DriftResponse {
     public record Outcome(boolean changed, double fixedRate, String message) {
     }
 
+    /** The model's kept snapshots, for {@link DriftSettings.Action#ROLLBACK}. */
+    public interface Snapshots {
+        /** The newest kept version at most {@code version}, or -1 when none is kept. */
+        long newestAtMost(long version);
+
+        /**
+         * A kept version's zip.
+         *
+         * @throws RuntimeException naming why when it cannot be read
+         */
+        byte[] zip(long version);
+    }
+
+    /** No snapshot kept: a rollback finds nothing to go back to. */
+    public static final Snapshots NO_SNAPSHOTS = new Snapshots() {
+        @Override
+        public long newestAtMost(long version) {
+            return -1;
+        }
+
+        @Override
+        public byte[] zip(long version) {
+            throw new IllegalStateException("no snapshots are kept");
+        }
+    };
+
     /** Acts on a detection, on {@code learner} as it is now, {@code fixedRate} the rate in force (NaN: the spec's). */
     public Outcome onDrift(Learner learner, double fixedRate) {
+        return onDrift(learner, fixedRate, NO_SNAPSHOTS);
+    }
+
+    /** As {@link #onDrift(Learner, double)}, with the model's kept snapshots for a rollback. */
+    public Outcome onDrift(Learner learner, double fixedRate, Snapshots snapshots) {
         return switch (settings.action()) {
+            case ROLLBACK -> rollback(learner, fixedRate, snapshots);
             case NONE -> new Outcome(false, fixedRate, "nothing changed (streamtrain.drift.action=none)");
             case RESET_OPTIMIZER -> {
                 learner.resetOptimizer();
@@ -53,6 +85,26 @@ public final class DriftResponse {
                         rate, base, settings.lrFactor(), raised ? "now until" : "until", raisedUntilVersion));
             }
         };
+    }
+
+    private static Outcome rollback(Learner learner, double fixedRate, Snapshots snapshots) {
+        int batch = learner.spec().batchSize();
+        long before = learner.version() - (DriftSettings.ROLLBACK_LOOKBACK + batch - 1) / batch;
+        long version = snapshots.newestAtMost(before);
+        if (version < 0) {
+            return new Outcome(false, fixedRate, "nothing rolled back: no kept snapshot at or before version "
+                    + before);
+        }
+        byte[] zip;
+        try {
+            zip = snapshots.zip(version);
+            learner.adopt(zip);
+        } catch (RuntimeException e) {
+            return new Outcome(false, fixedRate, "nothing rolled back: version " + version + " could not be read: "
+                    + e.getMessage());
+        }
+        return new Outcome(true, fixedRate, "rolled back to the parameters and optimizer state of version " + version
+                + ", training on as version " + learner.version());
     }
 
     /** After a training step: ends a raised rate whose steps are over. */

@@ -17,6 +17,12 @@ import java.util.Locale;
 public record DriftSettings(List<String> detectors, Signal signal, Action action, double lrFactor, int lrSteps,
         double pageHinkleyLambda, double adwinDelta) {
 
+    /**
+     * {@link Action#ROLLBACK}: how many examples before a detection the drift is taken to have begun. The detectors
+     * find an abrupt change within this many examples (bench drift: 39 for ADWIN, ~120 for Page-Hinkley).
+     */
+    public static final int ROLLBACK_LOOKBACK = 300;
+
     /** The detectors there are. */
     public static final List<String> DETECTORS = List.of("page-hinkley", "adwin");
 
@@ -39,7 +45,12 @@ public record DriftSettings(List<String> detectors, Signal signal, Action action
         /** The learning rate times {@code lrFactor} for {@code lrSteps} steps, then back to what it was. */
         RAISE_LR,
         /** The optimizer's state zeroed: it adapts again from the new gradients. */
-        RESET_OPTIMIZER;
+        RESET_OPTIMIZER,
+        /**
+         * Back to the parameters and optimizer state of the newest kept snapshot taken before the drift: at least
+         * {@link DriftSettings#ROLLBACK_LOOKBACK} examples' worth of training steps before the detection.
+         */
+        ROLLBACK;
 
         public String text() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -53,7 +64,7 @@ public record DriftSettings(List<String> detectors, Signal signal, Action action
                 }
             }
             throw new IllegalArgumentException("unknown drift action '" + text + "': one of none, raise-lr, "
-                    + "reset-optimizer");
+                    + "reset-optimizer, rollback");
         }
     }
 
