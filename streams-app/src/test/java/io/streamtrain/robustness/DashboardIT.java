@@ -20,6 +20,8 @@ import java.util.function.Function;
 
 import io.streamtrain.app.LearnerApp;
 import io.streamtrain.app.LearnerConfig;
+import io.streamtrain.avro.ClassLabel;
+import io.streamtrain.avro.Example;
 import io.streamtrain.dashboard.Dashboard;
 import io.streamtrain.robustness.Topics.Raw;
 import org.junit.jupiter.api.Assumptions;
@@ -40,7 +42,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard end to end, in a real headless Chromium (Debian's chromium, driven through its chromedriver by
  * Selenium): a learner on the real broker and registry trains while examples flow; the page, served by
  * {@link Dashboard} on 127.0.0.1, shows the model's card and its curves grow point by point, lists the snapshots the
- * learner publishes and the answer to a control command sent meanwhile. A screenshot of the page is kept in
+ * learner publishes, the answer to a control command sent meanwhile, and the drift the learner detects once the
+ * labels flip. A screenshot of the page is kept in
  * {@code target/dashboard-it/}. Chromium and chromedriver are required on CI ({@code .ci/run} installs them); on a
  * machine without them the test is skipped, saying so.
  */
@@ -51,6 +54,7 @@ class DashboardIT {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Duration BOUND = Duration.ofSeconds(90);
+    private static final int FLIP_AT = 2_000;
 
     private final RobustnessStack stack;
 
@@ -72,6 +76,8 @@ class DashboardIT {
         ExamplesTopicCorpus corpus = new ExamplesTopicCorpus(stack.registryClient(), examples);
         Map<String, String> settings = stack.learnerSettings(PREFIX);
         settings.put(LearnerConfig.SNAPSHOT_EVERY_STEPS, "20");
+        // the labels flip after FLIP_AT examples: the drift detectors see it, the page lists the event
+        settings.put(LearnerConfig.DRIFT_DETECTORS, "page-hinkley,adwin");
         Path config = CliRun.propertiesFile(dir.resolve("learner.properties"), settings);
         Map<String, Object> client = Map.of("bootstrap.servers", stack.broker().bootstrapServers());
         AtomicBoolean flowing = new AtomicBoolean(true);
@@ -81,8 +87,12 @@ class DashboardIT {
             while (flowing.get()) {
                 List<Raw> batch = new ArrayList<>();
                 for (int i = 0; i < 64; i++) {
-                    batch.add(new Raw(ExamplesTopicCorpus.MODEL, corpus.bytes(ExamplesTopicCorpus.good(
-                            "d" + produced.getAndIncrement(), random))));
+                    int n = produced.getAndIncrement();
+                    Example e = ExamplesTopicCorpus.good("d" + n, random);
+                    if (n >= FLIP_AT) {
+                        e.setLabel(new ClassLabel(1 - ((ClassLabel) e.getLabel()).getIndex(), null));
+                    }
+                    batch.add(new Raw(ExamplesTopicCorpus.MODEL, corpus.bytes(e)));
                 }
                 Topics.produce(client, examples, batch);
                 sleep(150);
@@ -132,8 +142,15 @@ class DashboardIT {
                         .map(WebElement::getText).filter(t -> t.contains("snapshot: done")).findFirst()
                         .orElse(null));
                 assertThat(answer).matches("\\d\\d:\\d\\d:\\d\\d · snapshot: done · .+");
-                assertThat(driver.findElement(By.id("feed")).getText()).contains("following", PREFIX + ".metrics")
-                        .doesNotContain("skipped");
+                String drift = await(driver, d -> card.findElements(By.cssSelector(".events li")).stream()
+                        .map(WebElement::getText).filter(t -> t.contains("drift (")).findFirst().orElse(null));
+                assertThat(drift).as("a drift event, once the labels flipped after %d examples", FLIP_AT)
+                        .matches("\\d\\d:\\d\\d:\\d\\d · drift \\((page-hinkley|adwin), error\\) at example d\\d+ "
+                                + "\\(#\\d+, version \\d+\\) · statistic [0-9.,]+ · none: nothing changed .*");
+                int at = Integer.parseInt(drift.replaceAll(".* at example d(\\d+) .*", "$1"));
+                assertThat(at).as("detected after the flip").isGreaterThanOrEqualTo(FLIP_AT);
+                assertThat(driver.findElement(By.id("feed")).getText()).contains("following", PREFIX + ".metrics",
+                        PREFIX + ".events").doesNotContain("skipped");
 
                 Path shots = Path.of("target", "dashboard-it");
                 Files.createDirectories(shots);
