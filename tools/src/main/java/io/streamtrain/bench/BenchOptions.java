@@ -104,8 +104,9 @@ public final class BenchOptions {
 
     @Option(names = "--dataset", paramLabel = "NAME|DIR|CSV", defaultValue = "fashion-mnist",
             description = "quality: fashion-mnist (the shipped 10k test set), fashion-mnist-full (the Debian "
-                    + "package's 70k in /usr/share/datasets/fashion-mnist), a directory of Fashion-MNIST IDX files, "
-                    + "or a CSV file with a header (see --label-column). Default: ${DEFAULT-VALUE}.")
+                    + "package's 70k in /usr/share/datasets/fashion-mnist), separable-20d (a tabular stream of 20 "
+                    + "features, endless: give --limit), a directory of Fashion-MNIST IDX files, or a CSV file with "
+                    + "a header (see --label-column). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
     @Option(names = "--label-column", paramLabel = "NAME", defaultValue = "label",
@@ -120,6 +121,12 @@ public final class BenchOptions {
             defaultValue = "classpath:specs/fashion-mnist-mlp.yaml,classpath:specs/fashion-mnist-cnn.yaml",
             description = "quality: the network specs to score; none for none. Default: ${DEFAULT-VALUE}.")
     List<String> qualitySpecs = new ArrayList<>();
+
+    @Option(names = "--baselines", paramLabel = "NAME,...", split = ",",
+            defaultValue = "majority,softmax-regression,gaussian-nb",
+            description = "quality: the learner's shallow baselines to score beside the networks; none for none. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    List<String> baselines = new ArrayList<>();
 
     @Option(names = "--moa", paramLabel = "LEARNER", split = ";",
             defaultValue = "bayes.NaiveBayes;trees.HoeffdingTree;functions.Perceptron -r 0.1",

@@ -18,9 +18,10 @@ import java.util.stream.Stream;
 
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.LabeledExample;
-import io.streamtrain.plot.LineChart;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.baseline.Baseline;
+import io.streamtrain.plot.LineChart;
 
 /**
  * Learning quality on a real dataset: one pass in stream order, test-then-train, for each network spec (as the
@@ -48,6 +49,9 @@ final class QualitySuite implements BenchSuite {
     public Map<String, ResultTable> run(BenchContext context) throws Exception {
         BenchOptions o = context.options();
         Dataset dataset = QualityDatasets.resolve(o.dataset, o.labelColumn);
+        if (dataset.size().isEmpty() && o.limit == null) {
+            throw new IllegalArgumentException(dataset.name() + " is an endless stream: give --limit N");
+        }
         long size = o.limit != null ? Math.min(o.limit, dataset.size().orElse(Long.MAX_VALUE))
                 : dataset.size().orElse(-1);
         context.progress("quality: %s, %s examples, %d features, %d classes", dataset.name(),
@@ -75,6 +79,15 @@ final class QualitySuite implements BenchSuite {
                 context.progress("quality %s run %d: accuracy %.2f%%, last %d %.2f%%, %.0f examples/s", label, run + 1,
                         100 * pass.accuracy(), o.window, 100 * pass.windowAccuracy(), pass.examplesPerSecond());
             }
+        }
+        Map<String, List<Pass>> baselines = new LinkedHashMap<>();
+        for (String name : without("none", o.baselines)) {
+            // deterministic: one pass says it all
+            Pass pass = baseline(dataset, name, o.limit, o.window);
+            baselines.put("baseline " + name, List.of(pass));
+            chart.add(series(name + ", prequential", pass.curve(), 1));
+            context.progress("quality baseline %s: accuracy %.2f%%, last %d %.2f%%, %.0f examples/s", name,
+                    100 * pass.accuracy(), o.window, 100 * pass.windowAccuracy(), pass.examplesPerSecond());
         }
         Optional<List<String>> moaClassPath = without("none", o.moaLearners).isEmpty() ? Optional.of(List.of())
                 : moaClassPath();
@@ -106,12 +119,19 @@ final class QualitySuite implements BenchSuite {
             }
             row(table, e.getKey(), e.getValue(), target);
         }
+        for (Map.Entry<String, List<Pass>> e : baselines.entrySet()) {
+            row(table, e.getKey(), e.getValue(), "");
+        }
         for (Map.Entry<String, List<Pass>> e : moa.entrySet()) {
             row(table, e.getKey(), e.getValue(), "");
         }
         table.note("Networks: the spec's batch; each batch predicted in one call, scored, then its labeled examples "
                 + "fitted in one call, as the learner does (no Kafka). MOA: one example at a time (predict, then "
                 + "train), in a JVM of its own; accuracy counts the class with most votes.");
+        table.note("Baselines (io.streamtrain.learn.baseline, the learner's own code): one example at a time, "
+                + "predict then train, one pass (they are deterministic). majority: the most frequent class so far; "
+                + "softmax-regression: multinomial logistic regression, SGD at 0.01; gaussian-nb: Gaussian naive Bayes "
+                + "with running means and variances.");
         table.note("Runs repeat the same seeded pass: accuracies agree between runs, examples/s varies.");
         table.note("Machine: " + context.machine());
         if (o.plot != null) {
@@ -172,6 +192,53 @@ final class QualitySuite implements BenchSuite {
             return new Pass(run.score().totalAccuracy(), run.windowAccuracy(), run.examples() / seconds,
                     run.examples(), run.curve());
         }
+    }
+
+    /** One test-then-train pass of a fresh shallow baseline, one example at a time. */
+    static Pass baseline(Dataset dataset, String name, Long limit, int window) {
+        Baseline b = Baseline.create(name, dataset.featureCount(), dataset.numClasses());
+        double[] p = new double[dataset.numClasses()];
+        boolean[] recent = new boolean[Math.max(1, window)];
+        long labeled = 0;
+        long right = 0;
+        long recentRight = 0;
+        long examples = 0;
+        List<double[]> curve = new ArrayList<>();
+        long start = System.nanoTime();
+        try (Stream<LabeledExample> stream = limit != null ? dataset.stream().limit(limit) : dataset.stream()) {
+            for (Iterator<LabeledExample> it = stream.iterator(); it.hasNext(); ) {
+                LabeledExample e = it.next();
+                examples++;
+                b.predict(e.features(), p);
+                if (!e.isLabeled()) {
+                    continue;
+                }
+                int best = 0;
+                for (int c = 1; c < p.length; c++) {
+                    if (p[c] > p[best]) {
+                        best = c;
+                    }
+                }
+                boolean ok = best == e.label();
+                int slot = (int) (labeled % recent.length);
+                if (labeled >= recent.length && recent[slot]) {
+                    recentRight--;
+                }
+                recent[slot] = ok;
+                recentRight += ok ? 1 : 0;
+                right += ok ? 1 : 0;
+                labeled++;
+                b.train(e.features(), e.label(), 1f);
+                if (labeled % CURVE_EVERY == 0) {
+                    curve.add(new double[] {labeled, right / (double) labeled,
+                            recentRight / (double) Math.min(labeled, recent.length)});
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Pass(labeled == 0 ? Double.NaN : right / (double) labeled,
+                labeled == 0 ? Double.NaN : recentRight / (double) Math.min(labeled, recent.length),
+                examples / seconds, examples, curve);
     }
 
     /** One pass of a MOA learner in a JVM of its own. */

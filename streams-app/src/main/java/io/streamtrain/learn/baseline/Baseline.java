@@ -1,0 +1,35 @@
+package io.streamtrain.learn.baseline;
+
+import java.util.List;
+
+/**
+ * A shallow learner of one example at a time, to race the network on the same stream, test-then-train: it predicts
+ * an example's class probabilities, then learns from its label. The oldest advice of the field is that deep learning
+ * is not always the answer; these are the usual first answers instead. Not thread-safe.
+ */
+public interface Baseline {
+
+    /** Its name in tables and settings: {@code majority}, {@code softmax-regression}, {@code gaussian-nb}. */
+    String name();
+
+    /**
+     * The probability of each class for {@code features}, summing to 1; into {@code out} (of the number of classes).
+     */
+    void predict(float[] features, double[] out);
+
+    /** Learns from one labeled example, weighted by {@code weight} (> 0). */
+    void train(float[] features, int label, float weight);
+
+    /** The baselines there are, by name. */
+    List<String> NAMES = List.of(MajorityClass.NAME, SoftmaxRegression.NAME, GaussianNaiveBayes.NAME);
+
+    /** A fresh baseline of this name for {@code features} features and {@code classes} classes. */
+    static Baseline create(String name, int features, int classes) {
+        return switch (name) {
+            case MajorityClass.NAME -> new MajorityClass(classes);
+            case SoftmaxRegression.NAME -> new SoftmaxRegression(features, classes, SoftmaxRegression.LEARNING_RATE);
+            case GaussianNaiveBayes.NAME -> new GaussianNaiveBayes(features, classes);
+            default -> throw new IllegalArgumentException("unknown baseline '" + name + "': one of " + NAMES);
+        };
+    }
+}

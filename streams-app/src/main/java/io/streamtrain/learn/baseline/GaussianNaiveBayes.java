@@ -1,0 +1,82 @@
+package io.streamtrain.learn.baseline;
+
+/**
+ * Gaussian naive Bayes, learned online: per class, its weight and, per feature, a running mean and variance
+ * (Welford's update, weighted). A class is predicted by its prior times the product of the features' normal
+ * densities, in logs. Each variance has a floor of {@link #VARIANCE_FLOOR} plus a small share of the largest, so that a
+ * feature that has been constant so far (a border pixel) does not decide alone.
+ */
+public final class GaussianNaiveBayes implements Baseline {
+
+    static final String NAME = "gaussian-nb";
+    static final double VARIANCE_FLOOR = 1e-3;
+
+    private final int features;
+    private final int classes;
+    private final double[] weight;
+    private final double[] mean;
+    private final double[] m2;
+
+    public GaussianNaiveBayes(int features, int classes) {
+        if (features < 1 || classes < 2) {
+            throw new IllegalArgumentException("features must be positive and classes at least 2, were " + features
+                    + " and " + classes);
+        }
+        this.features = features;
+        this.classes = classes;
+        this.weight = new double[classes];
+        this.mean = new double[features * classes];
+        this.m2 = new double[features * classes];
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void predict(float[] x, double[] out) {
+        double total = 0;
+        double largestVariance = 0;
+        for (int c = 0; c < classes; c++) {
+            total += weight[c];
+            if (weight[c] > 0) {
+                int row = c * features;
+                for (int f = 0; f < features; f++) {
+                    largestVariance = Math.max(largestVariance, m2[row + f] / weight[c]);
+                }
+            }
+        }
+        double floor = VARIANCE_FLOOR + 1e-9 * largestVariance;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < classes; c++) {
+            // add-one prior: a class not seen yet keeps a chance
+            double log = Math.log((weight[c] + 1) / (total + classes));
+            if (weight[c] > 0) {
+                int row = c * features;
+                for (int f = 0; f < features; f++) {
+                    double variance = m2[row + f] / weight[c] + floor;
+                    double d = x[f] - mean[row + f];
+                    log -= 0.5 * (Math.log(2 * Math.PI * variance) + d * d / variance);
+                }
+            }
+            out[c] = log;
+            max = Math.max(max, log);
+        }
+        Probabilities.softmaxInPlace(out, classes, max);
+    }
+
+    @Override
+    public void train(float[] x, int label, float w) {
+        double before = weight[label];
+        double after = before + w;
+        weight[label] = after;
+        int row = label * features;
+        for (int f = 0; f < features; f++) {
+            double d = x[f] - mean[row + f];
+            double shift = d * w / after;
+            mean[row + f] += shift;
+            m2[row + f] += w * d * (x[f] - mean[row + f]);
+        }
+    }
+}
