@@ -23,12 +23,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "dashboard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         sortOptions = false,
-        description = {"Serves a live web page of the learner's models: loss and accuracy curves (each window and",
-            "prequential), throughput, version, snapshots, events and control answers. It follows",
-            "<prefix>.metrics, .models, .events and .control.log read_committed, across the whole cluster,",
-            "without a consumer group, and writes nothing. Kafka and the registry are set as for 'run'."},
-        footer = {"", "Exit status: 0 after Ctrl-C; 2 for a bad option or configuration, or an address it cannot",
-            "listen on.", "", "Example:",
+        description = {"Serves a live web page of the learner's models: loss and accuracy curves",
+            "(each window and prequential), throughput, version, snapshots, drift events",
+            "and control answers. It follows <prefix>.metrics, .models, .events and",
+            ".control.log read_committed, across the whole cluster, without a consumer",
+            "group, and writes nothing. Kafka and the registry are set as for 'run'."},
+        footer = {"", "Exit status: 0 after Ctrl-C; 2 for a bad option or configuration, or an",
+            "address it cannot listen on.", "", "Example:",
             "  bin/streamtrain dashboard --config learner.properties",
             "  # then open http://127.0.0.1:9470/"})
 final class DashboardCommand implements Callable<Integer> {
