@@ -129,7 +129,10 @@ public final class LearnerApp implements AutoCloseable {
         LearnerTopics topics = topics(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
-        prepareTopics(config, topics.names(), topics.compacted(), topics.coPartitioned());
+        // the events topic only when something writes to it: a learner without drift detection does not need it
+        List<String> needed = topics.names().stream()
+                .filter(name -> config.drift().enabled() || !name.equals(topics.events().name())).toList();
+        prepareTopics(config, needed, topics.compacted(), topics.coPartitioned());
         specs = fetchWarmStarts(config, topics, specs);
         LearnerSettings settings = LearnerSettings.builder(topics,
                 // examples written with the Example schema itself are read straight into their feature arrays

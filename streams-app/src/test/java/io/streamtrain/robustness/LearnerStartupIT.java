@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.streamtrain.app.LearnerApp;
+import io.streamtrain.app.LearnerConfig;
 import io.streamtrain.embedded.FreePorts;
 import io.streamtrain.robustness.LearnerCommand.Outcome;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +41,30 @@ class LearnerStartupIT {
         Outcome outcome = LearnerCommand.run(dir, settings, BOUND);
         assertThat(outcome.exitCode()).as("exit code; it wrote: %s", outcome.err()).isNotZero();
         assertThat(outcome.err()).contains("missing.examples", "do not exist", "streamtrain.topics.create=true");
+    }
+
+    @Test
+    void theEventsTopicIsNeededOnlyWithDriftDetection() {
+        Map<String, String> settings = stack.learnerSettings("noevents");
+        settings.put("streamtrain.topics.create", "false");
+        settings.put("streamtrain.drift.detectors", "adwin");
+        for (String suffix : new String[] {".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
+            ".control.log"}) {
+            stack.broker().createTopic("noevents" + suffix, 1, Map.of());
+        }
+        for (String suffix : new String[] {".models", ".pins"}) {
+            stack.broker().createTopic("noevents" + suffix, 1, Map.of("cleanup.policy", "compact"));
+        }
+        Outcome outcome = LearnerCommand.run(dir, settings, BOUND);
+        assertThat(outcome.exitCode()).as("exit code; it wrote: %s", outcome.err()).isNotZero();
+        assertThat(outcome.err()).contains("noevents.events", "do not exist")
+                .doesNotContain("noevents.predictions");
+
+        // without drift detection the same topics are enough
+        settings.remove("streamtrain.drift.detectors");
+        try (LearnerApp learner = LearnerApp.start(new LearnerConfig(settings))) {
+            assertThat(learner.streams().state()).isNotEqualTo(KafkaStreams.State.ERROR);
+        }
     }
 
     @Test
