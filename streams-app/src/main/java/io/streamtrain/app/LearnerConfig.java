@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
@@ -512,20 +513,8 @@ public final class LearnerConfig extends AbstractConfig {
 
     /** Kafka client properties for the admin client that checks and creates topics. */
     public Map<String, Object> adminConfig() {
-        Map<String, Object> admin = new HashMap<>();
-        Properties streams = streamsProperties();
-        for (String key : org.apache.kafka.clients.admin.AdminClientConfig.configNames()) {
-            if (streams.containsKey(key)) {
-                admin.put(key, streams.get(key));
-            }
-        }
-        streams.forEach((k, v) -> {
-            String key = k.toString();
-            if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)) {
-                admin.put(key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), v);
-            }
-        });
-        return admin;
+        return clientConfig(org.apache.kafka.clients.admin.AdminClientConfig.configNames(),
+                StreamsConfig.ADMIN_CLIENT_PREFIX);
     }
 
     /**
@@ -534,20 +523,25 @@ public final class LearnerConfig extends AbstractConfig {
      * the Kafka Streams properties (servers, security) and the {@code consumer.}-prefixed ones, which win.
      */
     public Map<String, Object> consumerConfig() {
-        Map<String, Object> consumer = new HashMap<>();
+        return clientConfig(ConsumerConfig.configNames(), StreamsConfig.CONSUMER_PREFIX);
+    }
+
+    /** A client's keys of the Kafka Streams properties, then its {@code prefix}ed ones, which win. */
+    private Map<String, Object> clientConfig(Set<String> names, String prefix) {
+        Map<String, Object> client = new HashMap<>();
         Properties streams = streamsProperties();
-        for (String key : ConsumerConfig.configNames()) {
+        for (String key : names) {
             if (streams.containsKey(key)) {
-                consumer.put(key, streams.get(key));
+                client.put(key, streams.get(key));
             }
         }
         streams.forEach((k, v) -> {
             String key = k.toString();
-            if (key.startsWith(StreamsConfig.CONSUMER_PREFIX)) {
-                consumer.put(key.substring(StreamsConfig.CONSUMER_PREFIX.length()), v);
+            if (key.startsWith(prefix)) {
+                client.put(key.substring(prefix.length()), v);
             }
         });
-        return consumer;
+        return client;
     }
 
     /** The configuration reference, for {@code --help} and the documentation. */
