@@ -172,13 +172,14 @@ public final class LearnerConfig extends AbstractConfig {
                             + "loss). A regression model's detectors watch its loss.",
                     GROUP_DRIFT, 2, Width.SHORT, "Drift signal")
             .define(DRIFT_ACTION, Type.STRING, "none", ConfigDef.ValidString.in("none", "raise-lr",
-                    "reset-optimizer", "rollback"), Importance.MEDIUM,
+                    "reset-optimizer", "rollback", "clear-replay"), Importance.MEDIUM,
                     "What the learner does on a drift: none (the event only), raise-lr (the learning rate times "
                             + DRIFT_LR_FACTOR + " for " + DRIFT_LR_STEPS + " training steps, then back), "
                             + "reset-optimizer (the optimizer's state zeroed: Adam's moments, momentum), or rollback "
                             + "(the parameters and optimizer state of the newest kept snapshot at least "
                             + DriftSettings.ROLLBACK_LOOKBACK + " examples' worth of steps before the detection, "
-                            + "read from <prefix>.models). Each change is followed by a checkpoint, so a restart "
+                            + "read from <prefix>.models), or clear-replay (the model's replay reservoir emptied, "
+                            + "when its spec replays). Each change is followed by a checkpoint, so a restart "
                             + "replays no step under the wrong rate or parameters.",
                     GROUP_DRIFT, 3, Width.SHORT, "Drift action")
             .define(DRIFT_LR_FACTOR, Type.DOUBLE, 2.0, Range.between(1e-6, 1e6), Importance.LOW,

@@ -259,8 +259,19 @@ public final class Learner implements AutoCloseable {
      *                 DL4J's per-example labels mask.
      */
     public void train(float[][] features, Target[] labels, float[] weights) {
+        train(features, labels, weights, features.length);
+    }
+
+    /**
+     * As {@link #train(float[][], Target[], float[])}, where only the first {@code fresh} rows are new examples (the
+     * others replayed ones, {@link Reservoir}): {@link #examplesTrained()} grows by {@code fresh}.
+     */
+    public void train(float[][] features, Target[] labels, float[] weights, int fresh) {
         checkOpen();
         int n = features.length;
+        if (fresh < 0 || fresh > n) {
+            throw new IllegalArgumentException(fresh + " new examples in a batch of " + n);
+        }
         if (n == 0) {
             throw new IllegalArgumentException("cannot train on an empty batch");
         }
@@ -309,7 +320,7 @@ public final class Learner implements AutoCloseable {
             release(mask);
         }
         version++;
-        examplesTrained += n;
+        examplesTrained += fresh;
     }
 
     private static boolean allOnes(float[] weights) {

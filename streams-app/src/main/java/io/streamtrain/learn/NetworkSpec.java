@@ -36,6 +36,7 @@ import org.nd4j.linalg.activations.Activation;
  * l2: 1.0e-5
  * seed: 42
  * batch: {size: 32, maxWaitMs: 1000}
+ * replay: {ratio: 3, capacity: 10000}   # optional: each step also fits 3 past examples per new one
  * }</pre>
  *
  * <p>Layer types: {@code dense} (units, activation), {@code dropout} (rate), {@code conv2d} (filters, kernel,
@@ -148,6 +149,13 @@ public final class NetworkSpec {
     public record PolyDecay(double power, int maxSteps) implements Schedule {
     }
 
+    /**
+     * Experience replay: each training step fits, beside its new labeled examples, {@code ratio} times as many drawn
+     * from a uniform sample of {@code capacity} of the model's past labeled examples ({@link Reservoir}).
+     */
+    public record Replay(int ratio, int capacity) {
+    }
+
     private final String name;
     private final int inputSize;
     private final ImageShape image;
@@ -161,14 +169,15 @@ public final class NetworkSpec {
     private final long seed;
     private final int batchSize;
     private final long maxWaitMs;
+    private final Replay replay;
     private final Path warmStart;
     private final SnapshotRef warmStartSnapshot;
     private final String json;
 
     NetworkSpec(String name, int inputSize, ImageShape image, List<LayerSpec> layers, OutputKind outputKind,
                 List<String> classNames, LossKind loss, Optimizer optimizer, WeightInit weightInit, double l2,
-                long seed, int batchSize, long maxWaitMs, Path warmStart, SnapshotRef warmStartSnapshot,
-                String json) {
+                long seed, int batchSize, long maxWaitMs, Replay replay, Path warmStart,
+                SnapshotRef warmStartSnapshot, String json) {
         this.name = name;
         this.inputSize = inputSize;
         this.image = image;
@@ -182,6 +191,7 @@ public final class NetworkSpec {
         this.seed = seed;
         this.batchSize = batchSize;
         this.maxWaitMs = maxWaitMs;
+        this.replay = replay;
         this.warmStart = warmStart;
         this.warmStartSnapshot = warmStartSnapshot;
         this.json = Objects.requireNonNull(json);
@@ -306,6 +316,11 @@ public final class NetworkSpec {
         return maxWaitMs;
     }
 
+    /** The experience replay of each training step, when the spec asks for it. */
+    public Optional<Replay> replay() {
+        return Optional.ofNullable(replay);
+    }
+
     /** The model zip to start from, when the spec names one (or a snapshot it was fetched from). */
     public Optional<Path> warmStart() {
         return Optional.ofNullable(warmStart);
@@ -322,7 +337,7 @@ public final class NetworkSpec {
     /** This spec starting from a zip fetched for its {@link #warmStartSnapshot()}. */
     public NetworkSpec withWarmStartFile(Path zip) {
         return new NetworkSpec(name, inputSize, image, layers, outputKind, classNames, loss, optimizer, weightInit, l2,
-                seed, batchSize, maxWaitMs, zip, warmStartSnapshot, json);
+                seed, batchSize, maxWaitMs, replay, zip, warmStartSnapshot, json);
     }
 
     /** The spec as JSON (a YAML spec converted), as snapshots carry it. */

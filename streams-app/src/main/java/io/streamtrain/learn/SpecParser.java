@@ -51,9 +51,13 @@ final class SpecParser {
     static final long DEFAULT_SEED = 42;
     static final int DEFAULT_BATCH_SIZE = 32;
     static final long DEFAULT_MAX_WAIT_MS = 1_000;
+    static final int MAX_REPLAY_RATIO = 64;
+    static final int MAX_REPLAY_CAPACITY = 10_000_000;
+    /** The most feature values a replay reservoir holds: 1 GiB of floats. */
+    static final long MAX_REPLAY_VALUES = 1L << 28;
 
     private static final List<String> TOP_KEYS = List.of("name", "description", "inputSize", "input", "layers",
-            "output", "loss", "optimizer", "weightInit", "l2", "seed", "batch", "warmStart");
+            "output", "loss", "optimizer", "weightInit", "l2", "seed", "batch", "replay", "warmStart");
     /** Keys that describe a network built from the spec, so they make no sense with a warm start. */
     private static final List<String> BUILD_KEYS = List.of("layers", "optimizer", "weightInit", "l2", "seed");
     private static final List<String> LAYER_TYPES =
@@ -221,12 +225,13 @@ final class SpecParser {
         double l2 = doubleValue(root, "l2", "l2", 0.0, 0.0, true, Double.POSITIVE_INFINITY, false, "must be >= 0");
         long seed = longValue(root, "seed", "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE, "must be an integer");
         long[] batch = batch(root.get("batch"));
+        NetworkSpec.Replay replay = replay(root.get("replay"), inputSize);
 
         if (!errors.isEmpty()) {
             return null;
         }
         return new NetworkSpec(name, inputSize, image, layers, kind, classNames, loss, optimizer, weightInit, l2,
-                seed, (int) batch[0], batch[1], warmStart, warmStartSnapshot, root.toString());
+                seed, (int) batch[0], batch[1], replay, warmStart, warmStartSnapshot, root.toString());
     }
 
     private ImageShape image(JsonNode input) {
@@ -707,6 +712,28 @@ final class SpecParser {
         long wait = longValue(node, "maxWaitMs", "batch.maxWaitMs", DEFAULT_MAX_WAIT_MS, 0, Long.MAX_VALUE,
                 "must be a non-negative integer (milliseconds)");
         return new long[] {size, wait};
+    }
+
+    /** Experience replay, or null when the spec has none. */
+    private NetworkSpec.Replay replay(JsonNode node, int inputSize) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error("replay", "must be a mapping {ratio, capacity}, was " + describe(node));
+            return null;
+        }
+        checkKeys(node, "replay", List.of("ratio", "capacity"), null);
+        int ratio = intValue(node, "ratio", "replay.ratio", null, 1, MAX_REPLAY_RATIO,
+                "must be an integer from 1 to " + MAX_REPLAY_RATIO + " (past examples fitted per new one)");
+        int capacity = intValue(node, "capacity", "replay.capacity", null, 1, MAX_REPLAY_CAPACITY,
+                "must be an integer from 1 to " + MAX_REPLAY_CAPACITY + " (past examples kept)");
+        if (inputSize > 0 && (long) capacity * inputSize > MAX_REPLAY_VALUES) {
+            error("replay.capacity", "times the " + inputSize + " features must be at most " + MAX_REPLAY_VALUES
+                    + " values (1 GiB of floats), was " + capacity + " × " + inputSize + " = "
+                    + (long) capacity * inputSize);
+        }
+        return new NetworkSpec.Replay(ratio, capacity);
     }
 
     // ---------------------------------------------------------------- scalar readers

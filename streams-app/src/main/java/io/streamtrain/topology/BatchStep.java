@@ -114,7 +114,7 @@ final class BatchStep {
         }
         long last = batch.get(n - 1).seq();
         if (m > 0 && !runtime.state.paused) {
-            learner.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
+            runtime.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
                     m == n ? trainTargets : Arrays.copyOf(trainTargets, m),
                     m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
             runtime.state.batchEnds.add(last);
@@ -163,7 +163,8 @@ final class BatchStep {
             log.info("model {}: {}", runtime.model, outcome.message());
         }
         if (drifts != null) {
-            outcome = runtime.driftResponse.onDrift(learner, state.learningRate, keptSnapshots(runtime));
+            outcome = runtime.driftResponse.onDrift(learner, state.learningRate, keptSnapshots(runtime),
+                    runtime.replay);
             changed |= outcome.changed();
             state.learningRate = outcome.fixedRate();
             for (Drift d : drifts) {
@@ -240,6 +241,9 @@ final class BatchStep {
         ModelState state = runtime.state;
         byte[] bytes = runtime.learner.checkpoint();
         state.score = runtime.score.toBytes();
+        if (runtime.replay != null) {
+            store.saveReplay(runtime.model, state, runtime.replay);
+        }
         store.writeCheckpoint(runtime.model, state, bytes, state.processedSeq);
         metrics.recordCheckpoint(runtime.model, bytes.length);
         log.debug("model {}: checkpoint generation {} ({} bytes) includes examples up to #{}", runtime.model,

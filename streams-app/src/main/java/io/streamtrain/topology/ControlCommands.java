@@ -218,6 +218,10 @@ final class ControlCommands {
                 // a fresh network watched from scratch
                 state.drift = null;
                 runtime.restoreDrift(settings.drift());
+                // and nothing of the past to replay
+                if (runtime.replay != null) {
+                    runtime.replay.clear();
+                }
                 step.checkpoint(runtime);
                 yield Outcome.done("a fresh network from the spec as version " + fresh.version());
             }

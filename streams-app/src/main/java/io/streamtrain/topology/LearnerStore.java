@@ -3,9 +3,13 @@ package io.streamtrain.topology;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
+import io.streamtrain.learn.Reservoir;
+import io.streamtrain.learn.Target;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -13,9 +17,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The learner's one changelogged store, typed: per model its meta record ({@link ModelState}), its checkpoint in
- * chunks, its examples in a ring of slots, the ids it took recently (in segments), and both sides of its late-label
- * join. Keys are made by {@link StateKeys}, values by the codecs of {@link StoredExample}, {@link Pending},
- * {@link RecentIds} and {@link ModelState}. Every write goes to the model's changelog partition in the order it is
+ * chunks, its examples in a ring of slots, its replay reservoir as of the checkpoint, the ids it took recently (in
+ * segments), and both sides of its late-label join. Keys are made by {@link StateKeys}, values by the codecs of
+ * {@link StoredExample}, {@link Pending}, {@link RecentIds} and {@link ModelState}. Every write goes to the model's changelog partition in the order it is
  * made, which is what a restore relies on.
  */
 final class LearnerStore {
@@ -93,6 +97,82 @@ final class LearnerStore {
             putExample(model, state, e);
         }
         putMeta(model, state);
+    }
+
+    /**
+     * Writes the replay reservoir's slots changed since its last save (a slot it no longer holds is deleted) and
+     * its counts into {@code state}, which the checkpoint's meta then carries: the store holds the reservoir as of
+     * the checkpoint, and a restore rebuilds the rest by fitting the batches since again.
+     */
+    void saveReplay(String model, ModelState state, Reservoir replay) {
+        for (int slot : replay.changedSlots()) {
+            if (slot < replay.size()) {
+                store.put(StateKeys.replaySlot(model, slot), encodeReplaySlot(replay.features(slot),
+                        replay.target(slot), replay.weight(slot)));
+            } else {
+                store.delete(StateKeys.replaySlot(model, slot));
+            }
+        }
+        replay.markSaved();
+        state.replaySeen = replay.seen();
+        state.replaySize = replay.size();
+    }
+
+    /**
+     * Fills {@code replay} (null: the spec has none) with the reservoir the last checkpoint saved. Slots the spec's
+     * reservoir has no room for any more (its capacity went down, or replay was turned off) are deleted.
+     */
+    void loadReplay(String model, ModelState state, Reservoir replay) {
+        Map<Integer, Reservoir.Slot> slots = new HashMap<>();
+        List<String> surplus = new ArrayList<>();
+        int keep = replay == null ? 0 : Math.min(state.replaySize, replay.capacity());
+        try (KeyValueIterator<String, byte[]> it = store.prefixScan(StateKeys.replayPrefix(model), prefixSerializer)) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                int slot = (int) StateKeys.entrySeq(kv.key);
+                if (slot < keep) {
+                    slots.put(slot, decodeReplaySlot(kv.value));
+                } else {
+                    surplus.add(kv.key);
+                }
+            }
+        }
+        surplus.forEach(store::delete);
+        if (replay != null) {
+            replay.restore(keep < state.replaySize ? Math.max(keep, state.replaySeen) : state.replaySeen, keep,
+                    slots::get);
+        }
+        state.replaySize = keep;
+    }
+
+    private static final byte REPLAY_FORMAT = 1;
+
+    static byte[] encodeReplaySlot(float[] features, Target target, float weight) {
+        ByteBuffer out = ByteBuffer.allocate(1 + 4 + 1 + 8 + 4 + 4 * features.length);
+        out.put(REPLAY_FORMAT).putFloat(weight);
+        if (target.isClass()) {
+            out.put((byte) 1).putLong(target.classIndex());
+        } else {
+            out.put((byte) 2).putDouble(target.value());
+        }
+        out.putInt(features.length);
+        out.asFloatBuffer().put(features);
+        return out.array();
+    }
+
+    static Reservoir.Slot decodeReplaySlot(byte[] bytes) {
+        if (bytes.length < 18 || bytes[0] != REPLAY_FORMAT) {
+            throw new IllegalStateException("a replay example in the learner's store has format "
+                    + (bytes.length == 0 ? "(empty)" : bytes[0]) + ", expected " + REPLAY_FORMAT
+                    + "; it was written by another version of Streamtrain");
+        }
+        ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        float weight = in.getFloat();
+        byte kind = in.get();
+        Target target = kind == 1 ? Target.ofClass((int) in.getLong()) : Target.ofValue(in.getDouble());
+        float[] features = new float[in.getInt()];
+        in.asFloatBuffer().get(features);
+        return new Reservoir.Slot(features, target, weight);
     }
 
     /**

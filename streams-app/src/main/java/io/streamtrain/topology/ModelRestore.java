@@ -8,6 +8,7 @@ import io.streamtrain.learn.CheckpointException;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.Reservoir;
 import io.streamtrain.learn.Target;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,8 @@ final class ModelRestore {
         ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
                 settings.maxPendingLabels(), settings.labelWait().toMillis());
         runtime.restoreDrift(settings.drift());
+        runtime.replay = Reservoir.forSpec(learner.spec());
+        store.loadReplay(model, state, runtime.replay);
         if (stored == null) {
             state.windowStartMs = clock.getAsLong();
             state.slots = slotsFor(runtime.batchSize);
@@ -67,7 +70,7 @@ final class ModelRestore {
             store.reslot(model, state, live, slots);
             log.info("model {}: {} example slots for its batch size; {} examples moved", model, slots, live.size());
         }
-        int replayed = replay(learner, state, live);
+        int replayed = replay(runtime, live);
         if (runtime.dedupe != null) {
             for (LearnerStore.IdSegment segment : store.idSegments(model)) {
                 runtime.dedupe.restoreSegment(segment.number(), segment.ids());
@@ -119,9 +122,11 @@ final class ModelRestore {
 
     /**
      * Fits again what was fitted since the checkpoint, batch by batch: the labeled examples up to each logged
-     * batch end, in order. Returns how many examples were fitted.
+     * batch end, in order, with the past examples the reservoir (as of the checkpoint, then as these batches change
+     * it) gives each step. Returns how many new examples were fitted.
      */
-    static int replay(Learner learner, ModelState state, List<StoredExample> live) {
+    static int replay(ModelRuntime runtime, List<StoredExample> live) {
+        ModelState state = runtime.state;
         int replayed = 0;
         int cursor = 0;
         for (long end : state.batchEnds) {
@@ -144,7 +149,7 @@ final class ModelRestore {
                 targets[i] = e.target();
                 weights[i] = e.weight();
             }
-            learner.train(features, targets, weights);
+            runtime.train(features, targets, weights);
             replayed += labeled.size();
         }
         return replayed;

@@ -12,6 +12,8 @@ import java.util.List;
 import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.Reservoir;
+import io.streamtrain.learn.Target;
 import io.streamtrain.learn.drift.DriftResponse;
 import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.learn.drift.DriftWatch;
@@ -41,6 +43,8 @@ final class ModelRuntime {
     DriftWatch drift;
     /** What is done on a drift, and a raised learning rate's end; null when drift detection is off. */
     DriftResponse driftResponse;
+    /** The spec's experience replay, or null when it has none; its slots are saved with each checkpoint. */
+    Reservoir replay;
     /** The examples waiting for their mini-batch, in arrival order. */
     List<StoredExample> inbox;
     long nextSeq;
@@ -60,6 +64,15 @@ final class ModelRuntime {
         this.awaiting = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
         this.waitingLabels = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
         this.dropped = maxPending > 0 ? new PendingIds(maxPending, labelWaitMs) : null;
+    }
+
+    /** One training step on labeled examples, with past ones drawn from the reservoir when the spec replays. */
+    void train(float[][] features, Target[] targets, float[] weights) {
+        if (replay != null) {
+            replay.train(learner, features, targets, weights);
+        } else {
+            learner.train(features, targets, weights);
+        }
     }
 
     /** Whether late labels are on: then both sides of the join are kept. */

@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 7;
+    private static final int FORMAT = 8;
+    /** The format before the replay reservoir's counts; read with an empty reservoir. */
+    private static final int FORMAT_WITHOUT_REPLAY = 7;
     /** The format before the drift detectors' state; read with none (they start fresh). */
     private static final int FORMAT_WITHOUT_DRIFT = 6;
     /** The format before the pause flag, the learning rate and the pin set by commands; read with none. */
@@ -68,6 +70,10 @@ final class ModelState {
     long pinnedVersion = -1;
     /** The drift detectors and the drift action's state ({@code ModelRuntime}), or null when drift is off. */
     byte[] drift;
+    /** The examples offered to the replay reservoir up to {@link #checkpointSeq}: its slots in the store hold those. */
+    long replaySeen;
+    /** The examples the replay reservoir held at the checkpoint, in slots 0 to this one less one. */
+    int replaySize;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -133,6 +139,8 @@ final class ModelState {
             if (drift != null) {
                 out.write(drift);
             }
+            out.writeLong(replaySeen);
+            out.writeInt(replaySize);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -143,7 +151,8 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_DRIFT && format != FORMAT_WITHOUT_CONTROL
+            if (format != FORMAT && format != FORMAT_WITHOUT_REPLAY && format != FORMAT_WITHOUT_DRIFT
+                    && format != FORMAT_WITHOUT_CONTROL
                     && format != FORMAT_WITHOUT_SNAPSHOTS && format != FORMAT_WITHOUT_EVICTIONS) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
@@ -184,11 +193,15 @@ final class ModelState {
                 s.learningRate = in.readDouble();
                 s.pinnedVersion = in.readLong();
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_REPLAY) {
                 int driftLength = in.readInt();
                 if (driftLength >= 0) {
                     s.drift = in.readNBytes(driftLength);
                 }
+            }
+            if (format >= FORMAT) {
+                s.replaySeen = in.readLong();
+                s.replaySize = in.readInt();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

@@ -36,6 +36,15 @@ final class StateKeys {
         return entrySeq(key);
     }
 
+    static String replayPrefix(String model) {
+        return model + SEP + 'r' + SEP;
+    }
+
+    /** The key of a slot of the model's replay reservoir. */
+    static String replaySlot(String model, int slot) {
+        return replayPrefix(model) + hex(slot);
+    }
+
     static String entryPrefix(String model) {
         return model + SEP + 'e' + SEP;
     }
@@ -45,7 +54,7 @@ final class StateKeys {
         return entryPrefix(model) + hex(slot);
     }
 
-    /** The number at the end of a key made by {@link #entry} or {@link #dedupeSegment}. */
+    /** The number at the end of a key made by {@link #entry}, {@link #dedupeSegment} or {@link #replaySlot}. */
     static long entrySeq(String key) {
         return Long.parseUnsignedLong(key.substring(key.length() - 16), 16);
     }

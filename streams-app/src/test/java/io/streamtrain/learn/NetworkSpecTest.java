@@ -203,7 +203,21 @@ class NetworkSpecTest {
                         "batch.maxWait: unknown key (known: size, maxWaitMs)"),
                 Arguments.of(HEAD + "name: [a]", "name: must be a string, was [\"a\"]"),
                 Arguments.of(HEAD + "layerz: []", "layerz: unknown key (known: name, description, inputSize, input,"
-                        + " layers, output, loss, optimizer, weightInit, l2, seed, batch, warmStart)"),
+                        + " layers, output, loss, optimizer, weightInit, l2, seed, batch, replay, warmStart)"),
+                Arguments.of(HEAD + "replay: 3", "replay: must be a mapping {ratio, capacity}, was 3"),
+                Arguments.of(HEAD + "replay: {ratio: 3}",
+                        "replay.capacity: is required (an integer from 1 to 10000000 (past examples kept))"),
+                Arguments.of(HEAD + "replay: {ratio: 0, capacity: 10}",
+                        "replay.ratio: must be an integer from 1 to 64 (past examples fitted per new one), was 0"),
+                Arguments.of(HEAD + "replay: {ratio: 2.5, capacity: 10}",
+                        "replay.ratio: must be an integer from 1 to 64 (past examples fitted per new one), was 2.5"),
+                Arguments.of(HEAD + "replay: {ratio: 1, capacity: 10000001}", "replay.capacity: must be an integer "
+                        + "from 1 to 10000000 (past examples kept), was 10000001"),
+                Arguments.of(HEAD + "replay: {ratio: 1, capacity: 10, size: 3}",
+                        "replay.size: unknown key (known: ratio, capacity)"),
+                Arguments.of("inputSize: 784\noutput: {type: classification, classes: 2}\n"
+                        + "replay: {ratio: 1, capacity: 1000000}", "replay.capacity: times the 784 features must be "
+                        + "at most 268435456 values (1 GiB of floats), was 1000000 × 784 = 784000000"),
                 Arguments.of("[1, 2]", "(root): must be a mapping, was [1,2]"),
                 Arguments.of("", "(root): the spec is empty"));
     }
@@ -272,6 +286,9 @@ class NetworkSpecTest {
         assertThat(spec.batchSize()).isEqualTo(32);
         assertThat(spec.maxWaitMs()).isEqualTo(1000);
         assertThat(spec.warmStart()).isEmpty();
+        assertThat(spec.replay()).as("no replay unless asked").isEmpty();
+        assertThat(NetworkSpec.parse(HEAD + "replay: {ratio: 3, capacity: 10000}", Format.YAML).replay())
+                .contains(new NetworkSpec.Replay(3, 10_000));
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())
                 .contains(LossKind.MSE);

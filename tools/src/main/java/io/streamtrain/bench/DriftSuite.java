@@ -15,6 +15,7 @@ import io.streamtrain.data.Dataset;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.Reservoir;
 import io.streamtrain.learn.Outputs;
 import io.streamtrain.learn.Target;
 import io.streamtrain.learn.drift.DriftResponse;
@@ -169,6 +170,7 @@ final class DriftSuite implements BenchSuite {
         int batchSize = spec.batchSize();
         DriftWatch watch = DriftWatch.create(settings);
         DriftResponse response = new DriftResponse(settings);
+        Reservoir replay = Reservoir.forSpec(spec);
         boolean keepSnapshots = settings.action() == DriftSettings.Action.ROLLBACK;
         TreeMap<Long, byte[]> kept = new TreeMap<>();
         DriftResponse.Snapshots snapshots = new DriftResponse.Snapshots() {
@@ -255,7 +257,11 @@ final class DriftSuite implements BenchSuite {
                         curve.add(new double[] {index + 1, rightInWindow / (double) RECOVERY_WINDOW});
                     }
                 }
-                learner.train(features, targets, weights);
+                if (replay != null) {
+                    replay.train(learner, features, targets, weights);
+                } else {
+                    learner.train(features, targets, weights);
+                }
                 if (keepSnapshots && learner.version() % SNAPSHOT_EVERY == 0) {
                     kept.put(learner.version(), learner.exportZip());
                     while (kept.size() > SNAPSHOTS_KEPT) {
@@ -264,7 +270,7 @@ final class DriftSuite implements BenchSuite {
                 }
                 fixedRate = response.afterStep(learner, fixedRate).fixedRate();
                 if (detected) {
-                    fixedRate = response.onDrift(learner, fixedRate, snapshots).fixedRate();
+                    fixedRate = response.onDrift(learner, fixedRate, snapshots, replay).fixedRate();
                 }
                 batch.clear();
             }

@@ -7,16 +7,20 @@ import io.streamtrain.data.LabeledExample;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
 import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.Reservoir;
 import io.streamtrain.learn.Target;
 
 /**
  * Test-then-train over a stream with a {@link Learner} and no Kafka, as the learner's processor does it for a full
  * mini-batch: predict the whole batch in one call, score each labeled example on its prediction, then fit the
- * labeled ones in one call. Also keeps the accuracy of the last {@code window} labeled examples.
+ * labeled ones in one call (with past examples, when the spec asks for replay). Also keeps the accuracy of the last
+ * {@code window} labeled examples.
  */
 final class PrequentialRun {
 
     private final Learner learner;
+    /** The spec's experience replay, as the learner's processor runs it; null when it has none. */
+    private final Reservoir replay;
     private final int batchSize;
     private final PrequentialScore score = new PrequentialScore();
     private final boolean[] recent;
@@ -37,6 +41,7 @@ final class PrequentialRun {
             throw new IllegalArgumentException("batch size must be positive, was " + batchSize);
         }
         this.learner = learner;
+        this.replay = Reservoir.forSpec(learner.spec());
         this.batchSize = batchSize;
         this.recent = new boolean[Math.max(1, window)];
         this.batch = new ArrayList<>(batchSize);
@@ -100,7 +105,9 @@ final class PrequentialRun {
             trainFeatures[t] = features[i];
             targets[t++] = target;
         }
-        if (labeled > 0) {
+        if (labeled > 0 && replay != null) {
+            replay.train(learner, trainFeatures, targets, null);
+        } else if (labeled > 0) {
             learner.train(trainFeatures, targets, null);
         }
         examples += n;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.Locale;
 
 import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.Reservoir;
 
 /**
  * What the learner does about a drift ({@link DriftSettings.Action}), applied to a model's network, and the one thing
@@ -59,12 +60,24 @@ public final class DriftResponse {
 
     /** Acts on a detection, on {@code learner} as it is now, {@code fixedRate} the rate in force (NaN: the spec's). */
     public Outcome onDrift(Learner learner, double fixedRate) {
-        return onDrift(learner, fixedRate, NO_SNAPSHOTS);
+        return onDrift(learner, fixedRate, NO_SNAPSHOTS, null);
     }
 
-    /** As {@link #onDrift(Learner, double)}, with the model's kept snapshots for a rollback. */
-    public Outcome onDrift(Learner learner, double fixedRate, Snapshots snapshots) {
+    /**
+     * As {@link #onDrift(Learner, double)}, with the model's kept snapshots for a rollback and its replay reservoir
+     * (null when its spec has none) for a clear.
+     */
+    public Outcome onDrift(Learner learner, double fixedRate, Snapshots snapshots, Reservoir replay) {
         return switch (settings.action()) {
+            case CLEAR_REPLAY -> {
+                if (replay == null) {
+                    yield new Outcome(false, fixedRate, "nothing cleared: the model's spec has no replay");
+                }
+                int held = replay.size();
+                replay.clear();
+                yield new Outcome(true, fixedRate, "replay reservoir cleared (" + held + " past examples) at version "
+                        + learner.version());
+            }
             case ROLLBACK -> rollback(learner, fixedRate, snapshots);
             case NONE -> new Outcome(false, fixedRate, "nothing changed (streamtrain.drift.action=none)");
             case RESET_OPTIMIZER -> {

@@ -50,13 +50,15 @@ public record DriftSettings(List<String> detectors, Signal signal, Action action
          * Back to the parameters and optimizer state of the newest kept snapshot taken before the drift: at least
          * {@link DriftSettings#ROLLBACK_LOOKBACK} examples' worth of training steps before the detection.
          */
-        ROLLBACK;
+        ROLLBACK,
+        /** The model's replay reservoir emptied, so that steps stop replaying the old concept; it fills again. */
+        CLEAR_REPLAY;
 
         public String text() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
-        /** The action a setting names: {@code none}, {@code raise-lr} or {@code reset-optimizer}. */
+        /** The action a setting names: {@link #text()} of one of them. */
         public static Action of(String text) {
             for (Action a : values()) {
                 if (a.text().equals(text)) {
@@ -64,7 +66,7 @@ public record DriftSettings(List<String> detectors, Signal signal, Action action
                 }
             }
             throw new IllegalArgumentException("unknown drift action '" + text + "': one of none, raise-lr, "
-                    + "reset-optimizer, rollback");
+                    + "reset-optimizer, rollback, clear-replay");
         }
     }
 
