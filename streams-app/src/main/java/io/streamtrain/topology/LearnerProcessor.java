@@ -427,6 +427,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setUnlabeledExpired(state.windowUnlabeledExpired)
                 .setLabelsEvicted(state.windowLabelsEvicted)
                 .setLabelsExpired(state.windowLabelsExpired)
+                .setReplayKept(runtime.replay == null ? null : (long) runtime.replay.size())
+                .setReplayOffered(runtime.replay == null ? null : runtime.replay.seen())
                 .build();
         context.forward(new Record<>(runtime.model, m, now));
         metrics.recordWindow(runtime.model, m);

@@ -1,7 +1,10 @@
 package io.streamtrain.chaos;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,7 @@ import java.util.regex.Pattern;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
+import io.streamtrain.app.LearnerConfig;
 import io.streamtrain.embedded.ForkedLearner;
 import io.streamtrain.snapshot.SnapshotChunks;
 import org.apache.kafka.common.config.TopicConfig;
@@ -207,8 +211,10 @@ public final class LearnerCampaign {
         for (int i = 1; i <= plan.instances(); i++) {
             String name = "learner-" + i;
             Path dir = workDir.resolve(plan.prefix()).resolve(name);
-            ForkedLearner learner = new ForkedLearner(name, dir, learnerSettings(kafka.bootstrapServers(), registryUrl,
-                    plan.prefix(), dir.resolve("state"), plan.dedupeWindow()), "768m", PREFER_IPV4);
+            Map<String, String> settings = learnerSettings(kafka.bootstrapServers(), registryUrl, plan.prefix(),
+                    dir.resolve("state"), plan.dedupeWindow());
+            settings.putAll(replaySpecs(dir));
+            ForkedLearner learner = new ForkedLearner(name, dir, settings, "768m", PREFER_IPV4);
             learners.add(learner);
             marks.add(learner.logMark());
             learner.start();
@@ -528,6 +534,7 @@ public final class LearnerCampaign {
                 ledger.errorRecords() + ", " + windowErrors, ledger.errorRecords() == 0 && windowErrors == 0));
         checks.add(snapshotCheck(ledger, models, figures));
         checks.add(driftCheck(ledger, models, figures));
+        checks.add(replayCheck(ledger, models, figures));
         if (!plan.restartKilled() && plan.kills() > 0) {
             checks.add(new Check("the killed instance's models restored on a survivor from the changelog",
                     "≥ 1 model moved", moved.isEmpty() ? "none" : moved.toString(), !moved.isEmpty()));
@@ -667,6 +674,71 @@ public final class LearnerCampaign {
                 "0 problems", problems.isEmpty() ? "0 problems" : problems.size() + ": "
                         + problems.stream().limit(5).toList(), problems.isEmpty());
     }
+
+    /** Every other model (the first, the third, ...) replays, with {@link #REPLAY_SPEC} written in {@code dir}. */
+    private Map<String, String> replaySpecs(Path dir) {
+        Path spec = dir.resolve("replay-spec.yaml");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(spec, REPLAY_SPEC);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the replaying models' spec in " + dir, e);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        List<String> models = spreadModels(plan.models(), plan.partitions());
+        for (int k = 0; k < models.size(); k += 2) {
+            settings.put(LearnerConfig.MODEL_SPEC_PREFIX + models.get(k), spec.toString());
+        }
+        return settings;
+    }
+
+    /**
+     * The replaying models' samples as their last metrics window gives them: every example trained on offered once
+     * (none lost to a kill, none offered twice when the batches since a checkpoint are fitted again), and as many kept
+     * as the capacity allows; the other models report no replay.
+     */
+    private static Check replayCheck(OutputLedger ledger, List<String> models, Map<String, String> figures) {
+        List<String> problems = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        for (int k = 0; k < models.size(); k++) {
+            String model = models.get(k);
+            OutputLedger.ModelOutput m = ledger.model(model);
+            if (k % 2 != 0) {
+                if (m.lastReplayKept != null || m.lastReplayOffered != null) {
+                    problems.add(model + " reports a replay sample, its spec has none");
+                }
+                continue;
+            }
+            long trained = m.lastExamplesTrained;
+            if (m.lastReplayOffered == null || m.lastReplayKept == null) {
+                problems.add(model + ": no replay figures in its metrics");
+            } else if (m.lastReplayOffered != trained || m.lastReplayKept != Math.min(trained, REPLAY_CAPACITY)) {
+                problems.add(String.format(Locale.ROOT, "%s: %,d offered and %,d kept, for %,d trained", model,
+                        m.lastReplayOffered, m.lastReplayKept, trained));
+            } else {
+                seen.add(String.format(Locale.ROOT, "%s %,d/%,d", model, m.lastReplayKept, m.lastReplayOffered));
+            }
+        }
+        figures.put("replay samples (kept/offered, capacity " + REPLAY_CAPACITY + ")", String.join(", ", seen));
+        return new Check("replay: each replaying model offered every example it trained on once, and keeps "
+                + "min(that, " + REPLAY_CAPACITY + ")", "0 problems", problems.isEmpty() ? "0 problems"
+                        : problems.size() + ": " + problems.stream().limit(5).toList(), problems.isEmpty());
+    }
+
+    /** The capacity of the replaying models' samples: small, so that they fill early and then replace. */
+    static final int REPLAY_CAPACITY = 400;
+    /** The replaying models' spec: the default 20-64-64-2 MLP, fitting two past examples per new one. */
+    static final String REPLAY_SPEC = """
+            inputSize: 20
+            layers:
+              - {type: dense, units: 64, activation: relu}
+              - {type: dense, units: 64, activation: relu}
+            output: {type: classification, classes: 2}
+            optimizer: {type: adam, learningRate: 1.0e-3}
+            weightInit: relu
+            batch: {size: 32, maxWaitMs: 100}
+            replay: {ratio: 2, capacity: %d}
+            """.formatted(REPLAY_CAPACITY);
 
     private static String recoveries(List<Disruption> disruptions) {
         if (disruptions.isEmpty()) {

@@ -45,6 +45,9 @@ final class OutputLedger implements AutoCloseable {
         /** examplesTrained of the last window (by offset): the model's count when it was written. */
         long lastExamplesTrained = -1;
         long lastVersion = -1;
+        /** replayKept and replayOffered of the last window; null for a model that does not replay. */
+        Long lastReplayKept;
+        Long lastReplayOffered;
         Double lastPrequentialAccuracy;
         /** The snapshot chunks on the models topic, by version: each key's records, in order (null: a tombstone). */
         final Map<Long, Map<Integer, List<ModelSnapshot>>> snapshotChunks = new TreeMap<>();
@@ -121,6 +124,8 @@ final class OutputLedger implements AutoCloseable {
             m.sumErrors += w.getErrors();
             m.lastExamplesTrained = w.getExamplesTrained();
             m.lastVersion = w.getModelVersion();
+            m.lastReplayKept = w.getReplayKept();
+            m.lastReplayOffered = w.getReplayOffered();
             m.lastPrequentialAccuracy = w.getPrequentialAccuracy();
         } else if (topic.equals(errorsTopic)) {
             errorRecords++;
