@@ -129,9 +129,11 @@ public final class LearnerApp implements AutoCloseable {
         LearnerTopics topics = topics(config);
         logBackend();
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
-        // the events topic only when something writes to it: a learner without drift detection does not need it
+        // the events and champions topics only when something writes to them: a learner without drift detection or
+        // without baselines racing does not need them
         List<String> needed = topics.names().stream()
-                .filter(name -> config.drift().enabled() || !name.equals(topics.events().name())).toList();
+                .filter(name -> config.drift().enabled() || !name.equals(topics.events().name()))
+                .filter(name -> config.race().enabled() || !name.equals(topics.champions().name())).toList();
         prepareTopics(config, needed, topics.compacted(), topics.coPartitioned());
         specs = fetchWarmStarts(config, topics, specs);
         LearnerSettings settings = LearnerSettings.builder(topics,
@@ -151,6 +153,7 @@ public final class LearnerApp implements AutoCloseable {
                 .snapshotEverySteps(config.snapshotEverySteps())
                 .snapshotKeep(config.snapshotKeep())
                 .drift(config.drift())
+                .race(config.race())
                 .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, config.registryConfig(),
                         false).deserializer())
                 .snapshotSource((model, version) -> new SnapshotReader(config.consumerConfig(),

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.streamtrain.learn.baseline.Baseline;
 import io.streamtrain.learn.drift.DriftSettings;
+import io.streamtrain.topology.RaceSettings;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
 import io.streamtrain.topology.LearnerSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -34,6 +36,7 @@ public final class LearnerConfig extends AbstractConfig {
     private static final String GROUP_STATE = "State";
     private static final String GROUP_SNAPSHOTS = "Snapshots";
     private static final String GROUP_DRIFT = "Drift";
+    private static final String GROUP_RACE = "Baselines";
     private static final String GROUP_SERVE = "Serving";
     private static final String GROUP_HTTP = "HTTP endpoint";
 
@@ -63,6 +66,11 @@ public final class LearnerConfig extends AbstractConfig {
     public static final String DRIFT_LR_STEPS = "streamtrain.drift.lr.steps";
     public static final String DRIFT_PAGE_HINKLEY_LAMBDA = "streamtrain.drift.page-hinkley.lambda";
     public static final String DRIFT_ADWIN_DELTA = "streamtrain.drift.adwin.delta";
+    public static final String BASELINES = "streamtrain.baselines";
+    public static final String BASELINES_WINDOW = "streamtrain.baselines.window";
+    public static final String PREDICTIONS_FROM = "streamtrain.predictions.from";
+    public static final String CHAMPION_MARGIN = "streamtrain.champion.margin";
+    public static final String CHAMPION_PATIENCE = "streamtrain.champion.patience";
     public static final String SERVE_APPLICATION_ID = "streamtrain.serve.application.id";
     public static final String SERVE_REFRESH_MS = "streamtrain.serve.refresh.ms";
     public static final String SERVE_BATCH_MAX = "streamtrain.serve.batch.max";
@@ -197,6 +205,32 @@ public final class LearnerConfig extends AbstractConfig {
                     "ADWIN's confidence: the chance it may take of cutting its window for no change. Lower: fewer "
                             + "false alarms, later detections.",
                     GROUP_DRIFT, 7, Width.SHORT, "ADWIN delta")
+            .define(BASELINES, Type.LIST, "", ConfigDef.ValidList.in(true, Baseline.NAMES.toArray(new String[0])),
+                    Importance.MEDIUM,
+                    "Shallow learners that race every classification model's network on the same examples, "
+                            + "test-then-train: majority (the most frequent class so far), softmax-regression "
+                            + "(multinomial logistic regression, SGD), gaussian-nb (Gaussian naive Bayes). Their "
+                            + "windowed loss and accuracy are on <prefix>.metrics (contenders), the lead on "
+                            + "<prefix>.champions. Empty (the default): no race. Regression models do not race.",
+                    GROUP_RACE, 1, Width.MEDIUM, "Baselines")
+            .define(BASELINES_WINDOW, Type.INT, 1000, Range.between(10, 10_000_000), Importance.LOW,
+                    "About how many of the last labeled examples the race's windowed loss and accuracy weigh "
+                            + "(exponentially weighted, 1/window per example).",
+                    GROUP_RACE, 2, Width.SHORT, "Race window")
+            .define(PREDICTIONS_FROM, Type.STRING, "network", ConfigDef.ValidString.in("network", "champion"),
+                    Importance.MEDIUM,
+                    "Which learner's prediction <prefix>.predictions carries: network (always the network), or "
+                            + "champion (whichever learner of the race leads on windowed prequential loss, with "
+                            + "hysteresis; servedBy names it). champion needs " + BASELINES + ".",
+                    GROUP_RACE, 3, Width.SHORT, "Predictions from")
+            .define(CHAMPION_MARGIN, Type.DOUBLE, 0.05, Range.between(0.0, 0.99), Importance.LOW,
+                    "Hysteresis: a challenger takes the lead when its windowed loss is below the champion's times "
+                            + "(1 - margin).",
+                    GROUP_RACE, 4, Width.SHORT, "Champion margin")
+            .define(CHAMPION_PATIENCE, Type.INT, 500, Range.between(0, 100_000_000), Importance.LOW,
+                    "Hysteresis: for how many labeled examples in a row the challenger must beat the champion by "
+                            + "the margin before it takes the lead.",
+                    GROUP_RACE, 5, Width.SHORT, "Champion patience")
             .define(SERVE_APPLICATION_ID, Type.STRING, null, Importance.MEDIUM,
                     "streamtrain serve: the application.id of the serving replicas (their consumer group); by "
                             + "default the learner's application.id followed by -serve. Every replica of one "
@@ -249,6 +283,7 @@ public final class LearnerConfig extends AbstractConfig {
     private final long snapshotEverySteps;
     private final int snapshotKeep;
     private final DriftSettings drift;
+    private final RaceSettings race;
 
     public LearnerConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
@@ -276,6 +311,17 @@ public final class LearnerConfig extends AbstractConfig {
                     getInt(DRIFT_LR_STEPS), getDouble(DRIFT_PAGE_HINKLEY_LAMBDA), getDouble(DRIFT_ADWIN_DELTA));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(DRIFT_DETECTORS, getList(DRIFT_DETECTORS), e.getMessage());
+        }
+        boolean champion = "champion".equals(getString(PREDICTIONS_FROM));
+        if (champion && getList(BASELINES).isEmpty()) {
+            throw new ConfigException(PREDICTIONS_FROM, "champion", "predictions from the champion need baselines "
+                    + "to race: set " + BASELINES + " (for example majority,softmax-regression,gaussian-nb)");
+        }
+        try {
+            race = new RaceSettings(getList(BASELINES), getInt(BASELINES_WINDOW), champion,
+                    getDouble(CHAMPION_MARGIN), getInt(CHAMPION_PATIENCE));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(BASELINES, getList(BASELINES), e.getMessage());
         }
         validate();
         maxRecordBytes = parseMaxRecordBytes();
@@ -424,6 +470,11 @@ public final class LearnerConfig extends AbstractConfig {
         reader.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         reader.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         return reader;
+    }
+
+    /** The shallow baselines racing each classification model's network, and whether predictions follow the lead. */
+    public RaceSettings race() {
+        return race;
     }
 
     /** How each model's stream is watched for drift, and what is done on a detection. */

@@ -253,25 +253,28 @@ final class BatchStep {
     /** A prediction, built without the builder's per-field checks and defaults, its probabilities unboxed. */
     static Prediction prediction(Learner learner, String model, String id, Object label, long eventTimeMs,
             Outputs outputs, int row, long version, Double loss, long now) {
-        Integer predictedClass = null;
-        String className = null;
-        Double value = null;
-        List<Float> probabilities;
+        return prediction(learner, model, id, label, eventTimeMs, outputs, row, version, loss, now, null);
+    }
+
+    /** As above, saying which learner of a race made it ({@code servedBy}; null when none races). */
+    static Prediction prediction(Learner learner, String model, String id, Object label, long eventTimeMs,
+            Outputs outputs, int row, long version, Double loss, long now, String servedBy) {
         if (learner.isClassification()) {
-            int predicted = outputs.predictedClass(row);
-            predictedClass = predicted;
-            className = learner.classNames().get(predicted);
-            float[] p = outputs.probabilities(row);
-            PrimitivesArrays.FloatArray array = new PrimitivesArrays.FloatArray(p.length, PROBABILITIES);
-            for (int i = 0; i < p.length; i++) {
-                array.add(i, p[i]);
-            }
-            probabilities = array;
-        } else {
-            value = outputs.value(row);
-            probabilities = List.of();
+            return classPrediction(learner, model, id, label, eventTimeMs, outputs.probabilities(row),
+                    outputs.predictedClass(row), version, loss, now, servedBy);
         }
-        return new Prediction(id, model, version, predictedClass, className, value, probabilities, label, loss,
-                Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now));
+        return new Prediction(id, model, version, null, null, outputs.value(row), List.of(), label, loss,
+                Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy);
+    }
+
+    /** A classifier's prediction from its class probabilities and the class it predicts. */
+    static Prediction classPrediction(Learner learner, String model, String id, Object label, long eventTimeMs,
+            float[] p, int predicted, long version, Double loss, long now, String servedBy) {
+        PrimitivesArrays.FloatArray probabilities = new PrimitivesArrays.FloatArray(p.length, PROBABILITIES);
+        for (int i = 0; i < p.length; i++) {
+            probabilities.add(i, p[i]);
+        }
+        return new Prediction(id, model, version, predicted, learner.classNames().get(predicted), null,
+                probabilities, label, loss, Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy);
     }
 }

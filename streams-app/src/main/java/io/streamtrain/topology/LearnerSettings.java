@@ -43,6 +43,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param controlDeserializer decodes commands of the control topic; one per stream task is made from it
  * @param snapshotSource reads a kept snapshot's zip back from the models topic, for {@code rollback}
  * @param drift how each model's stream is watched for drift, and what is done on a detection
+ * @param race the shallow baselines racing each classification model's network, and whether predictions follow the
+ *     leader
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -62,7 +64,8 @@ public record LearnerSettings(
         int snapshotKeep,
         Supplier<Deserializer<ControlCommand>> controlDeserializer,
         SnapshotSource snapshotSource,
-        DriftSettings drift) {
+        DriftSettings drift,
+        RaceSettings race) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -89,6 +92,7 @@ public record LearnerSettings(
         Objects.requireNonNull(controlDeserializer, "controlDeserializer");
         Objects.requireNonNull(snapshotSource, "snapshotSource");
         Objects.requireNonNull(drift, "drift");
+        Objects.requireNonNull(race, "race");
         if (commitEarlyMaxLag.isNegative()) {
             throw new IllegalArgumentException("commitEarlyMaxLag must not be negative, was " + commitEarlyMaxLag);
         }
@@ -154,6 +158,7 @@ public record LearnerSettings(
             throw new SnapshotException("this learner reads no models topic");
         };
         private DriftSettings drift = DriftSettings.off();
+        private RaceSettings race = RaceSettings.off();
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -234,11 +239,16 @@ public record LearnerSettings(
             return this;
         }
 
+        public Builder race(RaceSettings settings) {
+            this.race = settings;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
                     labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep,
-                    controlDeserializer, snapshotSource, drift);
+                    controlDeserializer, snapshotSource, drift, race);
         }
     }
 }

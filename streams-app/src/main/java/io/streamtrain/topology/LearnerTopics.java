@@ -3,6 +3,7 @@ package io.streamtrain.topology;
 import java.util.List;
 import java.util.function.Function;
 
+import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
@@ -22,7 +23,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * {@code <model>/<version>/<chunk>}. Commands are read from the control topic, keyed by model id like the examples
  * (so it has their partition count too), and answered on the control log; pins for the serving instances go to the
  * compacted pins topic, keyed by model id. What the learner detects in a stream (a drift) goes to the events topic,
- * keyed by model id.
+ * keyed by model id; a change of the lead when baselines race the network, to the champions topic.
  */
 public record LearnerTopics(
         Topic<String, byte[]> examples,
@@ -34,7 +35,8 @@ public record LearnerTopics(
         Topic<String, byte[]> control,
         Topic<String, ControlAnswer> controlLog,
         Topic<String, ServingPin> pins,
-        Topic<String, DriftEvent> events) {
+        Topic<String, DriftEvent> events,
+        Topic<String, ChampionSwitch> champions) {
 
     /**
      * The learner's topics under {@code prefix}: examples, labels and commands read as raw bytes, the rest Avro with
@@ -51,7 +53,8 @@ public record LearnerTopics(
                 raw(prefix + ".control"),
                 avro(prefix + ".control.log", ControlAnswer.class, avro),
                 avro(prefix + ".pins", ServingPin.class, avro),
-                avro(prefix + ".events", DriftEvent.class, avro));
+                avro(prefix + ".events", DriftEvent.class, avro),
+                avro(prefix + ".champions", ChampionSwitch.class, avro));
     }
 
     private static Topic<String, byte[]> raw(String name) {
@@ -67,7 +70,7 @@ public record LearnerTopics(
     /** The topic names, for creating or checking them. */
     public List<String> names() {
         return List.of(examples.name(), labels.name(), predictions.name(), metrics.name(), errors.name(),
-                models.name(), control.name(), controlLog.name(), pins.name(), events.name());
+                models.name(), control.name(), controlLog.name(), pins.name(), events.name(), champions.name());
     }
 
     /** The topics read with the examples, keyed by model id: they need the examples topic's partition count. */

@@ -3,6 +3,7 @@ package io.streamtrain.topology;
 import java.util.List;
 import java.util.Set;
 
+import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
@@ -70,6 +71,9 @@ public final class LearnerTopology {
                 .branch((model, value) -> value instanceof DriftEvent, Branched.withConsumer(s -> s
                         .mapValues(v -> (DriftEvent) v, Named.as("as-drift-event"))
                         .to(topics.events().name(), topics.events().produced()), "events"))
+                .branch((model, value) -> value instanceof ChampionSwitch, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ChampionSwitch) v, Named.as("as-champion-switch"))
+                        .to(topics.champions().name(), topics.champions().produced()), "champions"))
                 .noDefaultBranch();
     }
 
