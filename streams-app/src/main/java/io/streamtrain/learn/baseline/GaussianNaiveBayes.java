@@ -68,6 +68,10 @@ public final class GaussianNaiveBayes implements Baseline {
 
     @Override
     public void train(float[] x, int label, float w) {
+        if (w == 0) {
+            // the mean's step would be 0/0 for a class not seen yet
+            return;
+        }
         double before = weight[label];
         double after = before + w;
         weight[label] = after;

@@ -53,6 +53,31 @@ class BaselinesTest {
         assertThatThrownBy(() -> new SoftmaxRegression(2, 2, Double.NaN)).hasMessageContaining("learning rate");
     }
 
+    /**
+     * A baseline that is also given examples of weight 0 learns as its twin that is not. Gaussian naive Bayes once
+     * took a weight of 0 on a class not seen yet for a mean of 0/0, and lost that class for good.
+     */
+    @Test
+    void aWeightOfZeroChangesNothing() {
+        for (String name : Baseline.NAMES) {
+            Baseline twin = Baseline.create(name, 4, 3);
+            Baseline given = Baseline.create(name, 4, 3);
+            Stream stream = gaussians(4, 3);
+            double[] expected = new double[3];
+            double[] actual = new double[3];
+            for (int i = 0; i < 300; i++) {
+                Example e = stream.next();
+                int label = i < 100 && e.label() == 2 ? 0 : e.label();
+                twin.predict(e.x(), expected);
+                given.predict(e.x(), actual);
+                assertThat(actual).as("%s at %d", name, i).containsExactly(expected);
+                twin.train(e.x(), label, 1f);
+                given.train(e.x(), label, 1f);
+                given.train(stream.next().x(), i % 3, i % 2 == 0 ? 0f : -0f);
+            }
+        }
+    }
+
     /** Any finite input, any label and weight: every prediction is a distribution, nothing throws. */
     @Test
     void whateverTheyAreFedTheyPredictADistribution() {
