@@ -82,9 +82,10 @@ public final class GaussianNaiveBayes implements Baseline {
         int row = label * features;
         for (int f = 0; f < features; f++) {
             double d = x[f] - mean[row + f];
-            double shift = d * w / after;
-            mean[row + f] += shift;
-            m2[row + f] += w * d * (x[f] - mean[row + f]);
+            mean[row + f] += d * w / after;
+            // x - the new mean is d * before / after; written so, the sum of squares cannot go below 0 by rounding
+            // (it did, by 1e99, on features near Float.MAX_VALUE, and a negative variance made every class NaN)
+            m2[row + f] += w * d * (d * (before / after));
         }
     }
 

@@ -78,6 +78,23 @@ class BaselinesTest {
         }
     }
 
+    /**
+     * A feature near Float.MAX_VALUE, then one near 0 of a huge weight: the sum of squares, as Welford's update wrote
+     * it, came out at -1e77 by rounding, the variance negative and the class's log-density NaN, so that every
+     * prediction fell back to uniform.
+     */
+    @Test
+    void gaussianNaiveBayesKeepsItsVariancesAboveZeroOnExtremeExamples() {
+        Baseline b = Baseline.create("gaussian-nb", 1, 2);
+        b.train(new float[] {Float.MAX_VALUE}, 0, 1f);
+        b.train(new float[] {1f}, 0, Float.MAX_VALUE);
+        b.train(new float[] {-5f}, 1, 1f);
+        b.train(new float[] {-6f}, 1, 1f);
+        double[] p = new double[2];
+        b.predict(new float[] {1f}, p);
+        assertThat(p[0]).isGreaterThan(0.99);
+    }
+
     /** Any finite input, any label and weight: every prediction is a distribution, nothing throws. */
     @Test
     void whateverTheyAreFedTheyPredictADistribution() {
