@@ -21,8 +21,8 @@ public interface Baseline {
     void predict(float[] features, double[] out);
 
     /**
-     * Learns from one labeled example, weighted by {@code weight} (finite, at least 0). A weight of 0, which the learner
-     * accepts, changes nothing.
+     * Learns from one labeled example, weighted by {@code weight} (finite, at least 0). A weight of 0, which the
+     * learner accepts, changes nothing.
      */
     void train(float[] features, int label, float weight);
 
