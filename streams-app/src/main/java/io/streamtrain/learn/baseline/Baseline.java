@@ -1,5 +1,8 @@
 package io.streamtrain.learn.baseline;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -17,8 +20,25 @@ public interface Baseline {
      */
     void predict(float[] features, double[] out);
 
-    /** Learns from one labeled example, weighted by {@code weight} (> 0). */
+    /**
+     * Learns from one labeled example, weighted by {@code weight} (finite, at least 0). A weight of 0, which the
+     * learner accepts, changes nothing.
+     */
     void train(float[] features, int label, float weight);
+
+    /**
+     * Writes its whole learned state, so that a checkpoint can carry it: a format byte, its name and sizes, then every
+     * number bit for bit. {@link #read} on a fresh baseline of the same name, features and classes gives one that
+     * predicts and trains exactly as this one from here on.
+     */
+    void write(DataOutput out) throws IOException;
+
+    /**
+     * Replaces its learned state with what {@link #write} wrote. Throws IllegalStateException naming the problem for a
+     * format byte it does not know, the state of another baseline, or sizes other than its own; EOFException for
+     * bytes that end too soon. On any failure it keeps the state it had.
+     */
+    void read(DataInput in) throws IOException;
 
     /** The baselines there are, by name. */
     List<String> NAMES = List.of(MajorityClass.NAME, SoftmaxRegression.NAME, GaussianNaiveBayes.NAME);

@@ -1,5 +1,9 @@
 package io.streamtrain.learn.baseline;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Gaussian naive Bayes, learned online: per class, its weight and, per feature, a running mean and variance
  * (Welford's update, weighted). A class is predicted by its prior times the product of the features' normal
@@ -68,15 +72,43 @@ public final class GaussianNaiveBayes implements Baseline {
 
     @Override
     public void train(float[] x, int label, float w) {
+        if (w == 0) {
+            // the mean's step would be 0/0 for a class not seen yet
+            return;
+        }
         double before = weight[label];
         double after = before + w;
         weight[label] = after;
         int row = label * features;
         for (int f = 0; f < features; f++) {
             double d = x[f] - mean[row + f];
-            double shift = d * w / after;
-            mean[row + f] += shift;
-            m2[row + f] += w * d * (x[f] - mean[row + f]);
+            mean[row + f] += d * w / after;
+            // x - the new mean is d * before / after; written so, the sum of squares cannot go below 0 by rounding
+            // (it did, by 1e99, on features near Float.MAX_VALUE, and a negative variance made every class NaN)
+            m2[row + f] += w * d * (d * (before / after));
         }
+    }
+
+    @Override
+    public void write(DataOutput out) throws IOException {
+        BaselineState.writeHeader(out, NAME);
+        out.writeInt(features);
+        out.writeInt(classes);
+        BaselineState.writeDoubles(out, weight);
+        BaselineState.writeDoubles(out, mean);
+        BaselineState.writeDoubles(out, m2);
+    }
+
+    @Override
+    public void read(DataInput in) throws IOException {
+        BaselineState.readHeader(in, NAME);
+        BaselineState.readSize(in, NAME, "features", features);
+        BaselineState.readSize(in, NAME, "classes", classes);
+        double[] readWeight = BaselineState.readDoubles(in, weight.length);
+        double[] readMean = BaselineState.readDoubles(in, mean.length);
+        double[] readM2 = BaselineState.readDoubles(in, m2.length);
+        System.arraycopy(readWeight, 0, weight, 0, weight.length);
+        System.arraycopy(readMean, 0, mean, 0, mean.length);
+        System.arraycopy(readM2, 0, m2, 0, m2.length);
     }
 }

@@ -1,5 +1,9 @@
 package io.streamtrain.learn.baseline;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Predicts the classes in proportion to how often each has been seen (add-one smoothed): its top class is the most
  * frequent one so far. What any learner must beat.
@@ -35,5 +39,23 @@ public final class MajorityClass implements Baseline {
     public void train(float[] features, int label, float weight) {
         counts[label] += weight;
         total += weight;
+    }
+
+    @Override
+    public void write(DataOutput out) throws IOException {
+        BaselineState.writeHeader(out, NAME);
+        out.writeInt(counts.length);
+        BaselineState.writeDouble(out, total);
+        BaselineState.writeDoubles(out, counts);
+    }
+
+    @Override
+    public void read(DataInput in) throws IOException {
+        BaselineState.readHeader(in, NAME);
+        BaselineState.readSize(in, NAME, "classes", counts.length);
+        double readTotal = BaselineState.readDouble(in);
+        double[] readCounts = BaselineState.readDoubles(in, counts.length);
+        total = readTotal;
+        System.arraycopy(readCounts, 0, counts, 0, counts.length);
     }
 }

@@ -1,5 +1,9 @@
 package io.streamtrain.learn.baseline;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * Multinomial logistic regression trained by plain stochastic gradient descent on the cross-entropy, one example at
  * a time: a weight per class and feature, and a bias per class. With two classes it is logistic regression. Features
@@ -69,5 +73,32 @@ public final class SoftmaxRegression implements Baseline {
             }
             bias[c] -= step;
         }
+    }
+
+    /** Writes the learning rate too: read into a baseline with another one, the state would not train the same. */
+    @Override
+    public void write(DataOutput out) throws IOException {
+        BaselineState.writeHeader(out, NAME);
+        out.writeInt(features);
+        out.writeInt(classes);
+        BaselineState.writeDouble(out, learningRate);
+        BaselineState.writeDoubles(out, weights);
+        BaselineState.writeDoubles(out, bias);
+    }
+
+    @Override
+    public void read(DataInput in) throws IOException {
+        BaselineState.readHeader(in, NAME);
+        BaselineState.readSize(in, NAME, "features", features);
+        BaselineState.readSize(in, NAME, "classes", classes);
+        double readRate = BaselineState.readDouble(in);
+        if (Double.doubleToRawLongBits(readRate) != Double.doubleToRawLongBits(learningRate)) {
+            throw new IllegalStateException(NAME + " state: it was written with learning rate " + readRate
+                    + ", this one has " + learningRate);
+        }
+        double[] readWeights = BaselineState.readDoubles(in, weights.length);
+        double[] readBias = BaselineState.readDoubles(in, bias.length);
+        System.arraycopy(readWeights, 0, weights, 0, weights.length);
+        System.arraycopy(readBias, 0, bias, 0, bias.length);
     }
 }

@@ -53,6 +53,48 @@ class BaselinesTest {
         assertThatThrownBy(() -> new SoftmaxRegression(2, 2, Double.NaN)).hasMessageContaining("learning rate");
     }
 
+    /**
+     * A baseline that is also given examples of weight 0 learns as its twin that is not. Gaussian naive Bayes once
+     * took a weight of 0 on a class not seen yet for a mean of 0/0, and lost that class for good.
+     */
+    @Test
+    void aWeightOfZeroChangesNothing() {
+        for (String name : Baseline.NAMES) {
+            Baseline twin = Baseline.create(name, 4, 3);
+            Baseline given = Baseline.create(name, 4, 3);
+            Stream stream = gaussians(4, 3);
+            double[] expected = new double[3];
+            double[] actual = new double[3];
+            for (int i = 0; i < 300; i++) {
+                Example e = stream.next();
+                int label = i < 100 && e.label() == 2 ? 0 : e.label();
+                twin.predict(e.x(), expected);
+                given.predict(e.x(), actual);
+                assertThat(actual).as("%s at %d", name, i).containsExactly(expected);
+                twin.train(e.x(), label, 1f);
+                given.train(e.x(), label, 1f);
+                given.train(stream.next().x(), i % 3, i % 2 == 0 ? 0f : -0f);
+            }
+        }
+    }
+
+    /**
+     * A feature near Float.MAX_VALUE, then one near 0 of a huge weight: the sum of squares, as Welford's update wrote
+     * it, came out at -1e77 by rounding, the variance negative and the class's log-density NaN, so that every
+     * prediction fell back to uniform.
+     */
+    @Test
+    void gaussianNaiveBayesKeepsItsVariancesAboveZeroOnExtremeExamples() {
+        Baseline b = Baseline.create("gaussian-nb", 1, 2);
+        b.train(new float[] {Float.MAX_VALUE}, 0, 1f);
+        b.train(new float[] {1f}, 0, Float.MAX_VALUE);
+        b.train(new float[] {-5f}, 1, 1f);
+        b.train(new float[] {-6f}, 1, 1f);
+        double[] p = new double[2];
+        b.predict(new float[] {1f}, p);
+        assertThat(p[0]).isGreaterThan(0.99);
+    }
+
     /** Any finite input, any label and weight: every prediction is a distribution, nothing throws. */
     @Test
     void whateverTheyAreFedTheyPredictADistribution() {
