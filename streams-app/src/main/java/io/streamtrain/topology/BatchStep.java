@@ -4,12 +4,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
+import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
 import io.streamtrain.learn.Target;
+import io.streamtrain.learn.baseline.Race;
 import io.streamtrain.learn.drift.DriftResponse;
 import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.learn.drift.DriftWatch;
@@ -44,10 +47,11 @@ final class BatchStep {
     private final SnapshotPublisher snapshots;
     private final DriftSettings drift;
     private final SnapshotSource snapshotSource;
+    private final RaceSettings raceSettings;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
             LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift,
-            SnapshotSource snapshotSource) {
+            SnapshotSource snapshotSource, RaceSettings raceSettings) {
         this.context = context;
         this.store = store;
         this.join = join;
@@ -56,6 +60,7 @@ final class BatchStep {
         this.snapshots = snapshots;
         this.drift = drift;
         this.snapshotSource = snapshotSource;
+        this.raceSettings = raceSettings;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -90,6 +95,13 @@ final class BatchStep {
                 continue;
             }
             predicted++;
+            Race race = runtime.race;
+            int served = 0;
+            if (race != null) {
+                // the champion as it is before this example's label: the prediction it serves is made blind too
+                served = race.champion();
+                race.predict(entry.features(), runtime.raceScratch);
+            }
             Double loss = null;
             if (target != null) {
                 double l = learner.loss(i, outputs, target);
@@ -104,13 +116,34 @@ final class BatchStep {
                         drifts.add(new Drift(entry, d));
                     }
                 }
+                if (race != null) {
+                    race.score(0, l, outputs.predictedClass(i) == target.classIndex());
+                    race.scoreBaselines(runtime.raceScratch, target.classIndex());
+                    Optional<Race.Switch> change = race.decide();
+                    if (change.isPresent()) {
+                        switchChampion(runtime, entry, change.get(), version, now);
+                    }
+                }
             } else if (runtime.joinsLateLabels()) {
                 join.awaitLabel(runtime, entry, outputs.row(i), now);
             }
             // stamped with the time it was made, like predictedAt: an event time, taken from the record's content,
             // may be years off, and a broker refuses timestamps more than an hour ahead by default
-            context.forward(new Record<>(runtime.model, prediction(learner, runtime.model, entry.id(), entry.label(),
-                    entry.eventTimeMs(), outputs, i, version, loss, now), now));
+            Prediction p;
+            if (race == null) {
+                p = prediction(learner, runtime.model, entry.id(), entry.label(), entry.eventTimeMs(), outputs, i,
+                        version, loss, now);
+            } else if (served == 0 || !raceSettings.champion()) {
+                p = prediction(learner, runtime.model, entry.id(), entry.label(), entry.eventTimeMs(), outputs, i,
+                        version, loss, now, Race.NETWORK);
+            } else {
+                double[] probabilities = runtime.raceScratch[served];
+                p = classPrediction(learner, runtime.model, entry.id(), entry.label(), entry.eventTimeMs(),
+                        floats(probabilities), Race.predictedClass(probabilities), version,
+                        target == null ? null : Race.crossEntropy(probabilities, target.classIndex()), now,
+                        race.names().get(served));
+            }
+            context.forward(new Record<>(runtime.model, p, now));
         }
         long last = batch.get(n - 1).seq();
         if (m > 0 && !runtime.state.paused) {
@@ -142,6 +175,29 @@ final class BatchStep {
         metrics.recordBatch(runtime.model, predicted, m, learner.version());
         log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, m,
                 learner.version());
+    }
+
+    /** Writes a change of the race's lead, decided on {@code entry}'s label, to the champions topic. */
+    private void switchChampion(ModelRuntime runtime, StoredExample entry, Race.Switch change, long version,
+            long now) {
+        Race race = runtime.race;
+        context.forward(new Record<>(runtime.model, new ChampionSwitch(runtime.model, change.fromName(),
+                change.toName(), change.fromLoss(), change.toLoss(), race.score(change.from()).accuracy(),
+                race.score(change.to()).accuracy(), entry.seq(), entry.id(), change.examplesScored(), version,
+                raceSettings.champion(), Instant.ofEpochMilli(now)), now));
+        metrics.recordChampionSwitch(runtime.model);
+        log.info("model {}: {} leads the race of baselines ({} before): windowed loss {} against {}, after {} "
+                + "labeled examples{}", runtime.model, change.toName(), change.fromName(), change.toLoss(),
+                change.fromLoss(), change.examplesScored(), raceSettings.champion()
+                        ? "; predictions come from " + change.toName() + " from the next example on" : "");
+    }
+
+    private static float[] floats(double[] values) {
+        float[] f = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return f;
     }
 
     /** An example that made a drift detector fire. */
@@ -240,6 +296,15 @@ final class BatchStep {
     void checkpoint(ModelRuntime runtime) {
         ModelState state = runtime.state;
         byte[] bytes = runtime.learner.checkpoint();
+        state.raceModelBytes = 0;
+        if (runtime.race != null) {
+            // the baselines' learned state after the network's, in the same generation: one restore point for both
+            byte[] race = runtime.raceModels();
+            byte[] both = Arrays.copyOf(bytes, bytes.length + race.length);
+            System.arraycopy(race, 0, both, bytes.length, race.length);
+            bytes = both;
+            state.raceModelBytes = race.length;
+        }
         state.score = runtime.score.toBytes();
         if (runtime.replay != null) {
             store.saveReplay(runtime.model, state, runtime.replay);

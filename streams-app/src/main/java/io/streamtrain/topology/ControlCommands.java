@@ -218,10 +218,11 @@ final class ControlCommands {
                 // a fresh network watched from scratch
                 state.drift = null;
                 runtime.restoreDrift(settings.drift());
-                // and nothing of the past to replay
+                // and nothing of the past to replay, and a race that starts over beside it
                 if (runtime.replay != null) {
                     runtime.replay.clear();
                 }
+                runtime.startRace(settings.race());
                 step.checkpoint(runtime);
                 yield Outcome.done("a fresh network from the spec as version " + fresh.version());
             }

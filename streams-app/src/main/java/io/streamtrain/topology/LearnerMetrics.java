@@ -94,6 +94,10 @@ final class LearnerMetrics implements AutoCloseable {
         models.computeIfAbsent(model, ModelSensors::new).drifts.record(detections);
     }
 
+    void recordChampionSwitch(String model) {
+        models.computeIfAbsent(model, ModelSensors::new).championSwitches.record();
+    }
+
     void recordDuplicate(String model) {
         models.computeIfAbsent(model, ModelSensors::new).duplicates.record();
     }
@@ -145,6 +149,7 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor snapshotVersion;
         final Sensor snapshotBytes;
         final Sensor drifts;
+        final Sensor championSwitches;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -185,6 +190,8 @@ final class LearnerMetrics implements AutoCloseable {
             snapshotBytes = sensor("snapshot-bytes", tags);
             snapshotBytes.add(name("snapshot-bytes", "Size of the last snapshot's zip", tags), new Value());
             drifts = total("drifts", "Drifts detected (each written to the events topic)", tags);
+            championSwitches = total("champion-switches", "Changes of the lead of the race of baselines (each "
+                    + "written to the champions topic)", tags);
         }
 
         /** A sensor with one cumulative count, {@code <name>-total}. */

@@ -1,11 +1,13 @@
 package io.streamtrain.topology;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.streamtrain.avro.ClassLabel;
+import io.streamtrain.avro.ContenderScore;
 import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
@@ -16,6 +18,8 @@ import io.streamtrain.learn.ExampleCheck;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
+import io.streamtrain.learn.baseline.FadingScore;
+import io.streamtrain.learn.baseline.Race;
 import io.streamtrain.registry.FloatVector;
 import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.generic.PrimitivesArrays;
@@ -93,7 +97,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
-                settings.drift(), settings.snapshotSource());
+                settings.drift(), settings.snapshotSource(), settings.race());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
         this.controlDeserializer = settings.controlDeserializer().get();
         this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {
@@ -429,12 +433,26 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 .setLabelsExpired(state.windowLabelsExpired)
                 .setReplayKept(runtime.replay == null ? null : (long) runtime.replay.size())
                 .setReplayOffered(runtime.replay == null ? null : runtime.replay.seen())
+                .setChampion(runtime.race == null ? null : runtime.race.championName())
+                .setContenders(runtime.race == null ? null : contenders(runtime.race))
                 .build();
         context.forward(new Record<>(runtime.model, m, now));
         metrics.recordWindow(runtime.model, m);
         score.resetWindow();
         state.startWindow(now);
         runtime.saveWithScore(store);
+    }
+
+    /** Each learner of a model's race with its windowed figures, the network first. */
+    private static List<ContenderScore> contenders(Race race) {
+        List<ContenderScore> scores = new ArrayList<>(race.names().size());
+        for (int k = 0; k < race.names().size(); k++) {
+            FadingScore s = race.score(k);
+            boolean any = s.count() > 0;
+            scores.add(new ContenderScore(race.names().get(k), any ? s.loss() : null, any ? s.accuracy() : null,
+                    s.count()));
+        }
+        return scores;
     }
 
     @Override

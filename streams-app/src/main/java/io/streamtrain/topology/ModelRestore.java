@@ -1,6 +1,10 @@
 package io.streamtrain.topology;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -45,7 +49,15 @@ final class ModelRestore {
         long started = System.nanoTime();
         ModelState stored = store.meta(model);
         ModelState state = stored == null ? new ModelState() : stored;
-        Learner learner = learner(model, state);
+        byte[] checkpoint;
+        try {
+            checkpoint = state.checkpointGeneration < 0 ? null : store.readCheckpoint(model, state);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
+        }
+        int raceBytes = checkpoint == null ? 0 : Math.max(0, Math.min(state.raceModelBytes, checkpoint.length));
+        Learner learner = learner(model, state,
+                checkpoint == null ? null : Arrays.copyOf(checkpoint, checkpoint.length - raceBytes));
         if (!Double.isNaN(state.learningRate)) {
             // set by a command: the checkpoint taken then includes everything trained before it, so the batches
             // replayed below were all trained at this rate
@@ -57,6 +69,8 @@ final class ModelRestore {
         runtime.restoreDrift(settings.drift());
         runtime.replay = Reservoir.forSpec(learner.spec());
         store.loadReplay(model, state, runtime.replay);
+        restoreRace(runtime, raceBytes == 0 ? null
+                : Arrays.copyOfRange(checkpoint, checkpoint.length - raceBytes, checkpoint.length));
         if (stored == null) {
             state.windowStartMs = clock.getAsLong();
             state.slots = slotsFor(runtime.batchSize);
@@ -105,12 +119,41 @@ final class ModelRestore {
         return runtime;
     }
 
-    /** A new network, or the checkpoint the state points at. */
-    private Learner learner(String model, ModelState state) {
+    /**
+     * The race as the checkpoint ({@code models}: the baselines' learned state) and the state (their scores) have it;
+     * new when there is none, or when the settings race other baselines than those saved. The batches fitted since
+     * the checkpoint then train the baselines too ({@link #replay}).
+     */
+    private void restoreRace(ModelRuntime runtime, byte[] models) {
+        runtime.startRace(settings.race());
+        ModelState state = runtime.state;
+        if (runtime.race == null) {
+            state.race = null;
+            return;
+        }
+        // each part on its own: a part saved for other baselines is refused and that part starts over, the same way
+        // at every restore until the next checkpoint saves the new race
+        if (models != null) {
+            try {
+                runtime.race.readModels(new DataInputStream(new ByteArrayInputStream(models)));
+            } catch (IOException | IllegalStateException e) {
+                log.info("model {}: the racing baselines learn from scratch ({})", runtime.model, e.getMessage());
+            }
+        }
+        if (state.race != null) {
+            try {
+                runtime.race.readScores(new DataInputStream(new ByteArrayInputStream(state.race)));
+            } catch (IOException | IllegalStateException e) {
+                log.info("model {}: the race's scores start over ({})", runtime.model, e.getMessage());
+            }
+        }
+    }
+
+    /** A new network, or the checkpoint the state points at ({@code checkpoint}, the network's part). */
+    private Learner learner(String model, ModelState state, byte[] checkpoint) {
         try {
             NetworkSpec spec = settings.specs().apply(model);
-            return state.checkpointGeneration < 0 ? Learner.create(spec)
-                    : Learner.restore(spec, store.readCheckpoint(model, state));
+            return checkpoint == null ? Learner.create(spec) : Learner.restore(spec, checkpoint);
         } catch (CheckpointException e) {
             throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage() + ". The model "
                     + "was trained with another network spec: run the changed spec under a new application.id (it "

@@ -14,6 +14,7 @@ import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Reservoir;
 import io.streamtrain.learn.Target;
+import io.streamtrain.learn.baseline.Race;
 import io.streamtrain.learn.drift.DriftResponse;
 import io.streamtrain.learn.drift.DriftSettings;
 import io.streamtrain.learn.drift.DriftWatch;
@@ -45,6 +46,13 @@ final class ModelRuntime {
     DriftResponse driftResponse;
     /** The spec's experience replay, or null when it has none; its slots are saved with each checkpoint. */
     Reservoir replay;
+    /**
+     * The shallow baselines racing the network, or null when none race (or the model is a regressor); their scores
+     * are saved with every save, their learned state with each checkpoint.
+     */
+    Race race;
+    /** Each contender's class probabilities for the example being predicted, when a race is on. */
+    double[][] raceScratch;
     /** The examples waiting for their mini-batch, in arrival order. */
     List<StoredExample> inbox;
     long nextSeq;
@@ -73,6 +81,46 @@ final class ModelRuntime {
         } else {
             learner.train(features, targets, weights);
         }
+        if (race != null) {
+            // the baselines learn from the same new examples (not the replayed ones), one at a time
+            for (int i = 0; i < features.length; i++) {
+                race.train(features[i], targets[i].classIndex(), weights == null ? 1f : weights[i]);
+            }
+        }
+    }
+
+    /** A new race for this model, or none when the settings race no baselines or the model is a regressor. */
+    void startRace(RaceSettings settings) {
+        if (!settings.enabled() || !learner.isClassification()) {
+            race = null;
+            raceScratch = null;
+            return;
+        }
+        race = Race.create(settings.baselines(), learner.inputSize(), learner.numClasses(), settings.window(),
+                settings.margin(), settings.patience());
+        raceScratch = race.newScratch();
+    }
+
+    /** The race's scores, as the state keeps them after every mini-batch. */
+    byte[] raceScores() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            race.writeScores(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The baselines' learned state, as a checkpoint keeps it. */
+    byte[] raceModels() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            race.writeModels(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     /** Whether late labels are on: then both sides of the join are kept. */
@@ -86,6 +134,7 @@ final class ModelRuntime {
         if (drift != null) {
             state.drift = driftBytes();
         }
+        state.race = race == null ? null : raceScores();
         store.putMeta(model, state);
     }
 

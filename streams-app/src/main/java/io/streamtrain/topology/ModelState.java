@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 8;
+    private static final int FORMAT = 9;
+    /** The format before the race of baselines; read with none. */
+    private static final int FORMAT_WITHOUT_RACE = 8;
     /** The format before the replay reservoir's counts; read with an empty reservoir. */
     private static final int FORMAT_WITHOUT_REPLAY = 7;
     /** The format before the drift detectors' state; read with none (they start fresh). */
@@ -74,6 +76,13 @@ final class ModelState {
     long replaySeen;
     /** The examples the replay reservoir held at the checkpoint, in slots 0 to this one less one. */
     int replaySize;
+    /** The race's scores (after every save), or null when no baselines race. */
+    byte[] race;
+    /**
+     * How many bytes at the end of the checkpoint are the racing baselines' learned state; 0 when the checkpoint is
+     * the network's alone.
+     */
+    int raceModelBytes;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -141,6 +150,11 @@ final class ModelState {
             }
             out.writeLong(replaySeen);
             out.writeInt(replaySize);
+            out.writeInt(race == null ? -1 : race.length);
+            if (race != null) {
+                out.write(race);
+            }
+            out.writeInt(raceModelBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -151,9 +165,7 @@ final class ModelState {
         ModelState s = new ModelState();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_REPLAY && format != FORMAT_WITHOUT_DRIFT
-                    && format != FORMAT_WITHOUT_CONTROL
-                    && format != FORMAT_WITHOUT_SNAPSHOTS && format != FORMAT_WITHOUT_EVICTIONS) {
+            if (format < FORMAT_WITHOUT_EVICTIONS || format > FORMAT) {
                 throw new IllegalStateException("model state format " + format + " is not supported (expected "
                         + FORMAT + "); it was written by another version of Streamtrain");
             }
@@ -199,9 +211,16 @@ final class ModelState {
                     s.drift = in.readNBytes(driftLength);
                 }
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_RACE) {
                 s.replaySeen = in.readLong();
                 s.replaySize = in.readInt();
+            }
+            if (format >= FORMAT) {
+                int raceLength = in.readInt();
+                if (raceLength >= 0) {
+                    s.race = in.readNBytes(raceLength);
+                }
+                s.raceModelBytes = in.readInt();
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

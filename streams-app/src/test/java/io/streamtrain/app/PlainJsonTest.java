@@ -75,7 +75,8 @@ class PlainJsonTest {
         assertThat(json.get("predictedAt").asText()).isEqualTo("2026-12-04T23:36:51.000Z");
         assertThat(json.fieldNames()).toIterable().containsExactly("exampleId", "model", "modelVersion",
                 "predictedClass", "predictedClassName", "predictedValue", "probabilities", "label", "loss",
-                "eventTime", "predictedAt");
+                "eventTime", "predictedAt", "servedBy");
+        assertThat(json.get("servedBy").isNull()).as("no race").isTrue();
     }
 
     @Test
