@@ -18,10 +18,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.streamtrain.avro.ChampionSwitch;
+import io.streamtrain.avro.ContenderScore;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.embedded.EmbeddedKafkaBroker;
@@ -535,6 +538,7 @@ public final class LearnerCampaign {
         checks.add(snapshotCheck(ledger, models, figures));
         checks.add(driftCheck(ledger, models, figures));
         checks.add(replayCheck(ledger, models, figures));
+        checks.add(raceCheck(ledger, models, figures));
         if (!plan.restartKilled() && plan.kills() > 0) {
             checks.add(new Check("the killed instance's models restored on a survivor from the changelog",
                     "≥ 1 model moved", moved.isEmpty() ? "none" : moved.toString(), !moved.isEmpty()));
@@ -725,6 +729,54 @@ public final class LearnerCampaign {
                         : problems.size() + ": " + problems.stream().limit(5).toList(), problems.isEmpty());
     }
 
+    /**
+     * The race of baselines as a reader sees it: in every model's last metrics window each contender scored one
+     * labeled example per committed prediction made with its label known (those with a loss: a kill neither loses
+     * their scores nor counts a batch twice), every prediction says which learner made it, and no change of lead is
+     * on the champions topic twice.
+     */
+    private static Check raceCheck(OutputLedger ledger, List<String> models, Map<String, String> figures) {
+        List<String> problems = new ArrayList<>();
+        long switches = 0;
+        Map<String, Long> servedBy = new TreeMap<>();
+        for (String model : models) {
+            OutputLedger.ModelOutput m = ledger.model(model);
+            List<ContenderScore> contenders = m.lastContenders;
+            long onArrival = m.predictionsScored;
+            if (contenders == null || contenders.size() != RACE.size() + 1) {
+                problems.add(model + ": contenders " + contenders + " in its last metrics window");
+            } else {
+                for (ContenderScore c : contenders) {
+                    if (c.getScored() != onArrival) {
+                        problems.add(String.format(Locale.ROOT, "%s: %s scored %,d, %,d predictions have a loss",
+                                model, c.getName(), c.getScored(), onArrival));
+                    }
+                }
+            }
+            long served = m.servedBy.values().stream().mapToLong(Long::longValue).sum();
+            if (served != m.predictions) {
+                problems.add(String.format(Locale.ROOT, "%s: %,d of %,d predictions say who served them", model,
+                        served, m.predictions));
+            }
+            m.servedBy.forEach((who, n) -> servedBy.merge(who, n, Long::sum));
+            Set<Long> offsets = new HashSet<>();
+            for (ChampionSwitch change : m.switches) {
+                switches++;
+                if (!offsets.add(change.getOffset())) {
+                    problems.add(model + ": the switch at example #" + change.getOffset() + " written twice");
+                }
+            }
+        }
+        figures.put("race: predictions by the learner that served them; changes of lead", servedBy + "; "
+                + switches);
+        return new Check("race: every contender scored once each prediction made with its label, every prediction "
+                + "says who served it, each change of lead written once", "0 problems", problems.isEmpty() ? "0 problems"
+                        : problems.size() + ": " + problems.stream().limit(5).toList(), problems.isEmpty());
+    }
+
+    /** The baselines racing every model in a campaign, the predictions following the leader. */
+    static final List<String> RACE = List.of("majority", "softmax-regression", "gaussian-nb");
+
     /** The capacity of the replaying models' samples: small, so that they fill early and then replace. */
     static final int REPLAY_CAPACITY = 400;
     /** The replaying models' spec: the default 20-64-64-2 MLP, fitting two past examples per new one. */
@@ -757,7 +809,7 @@ public final class LearnerCampaign {
      */
     static void createLearnerTopics(EmbeddedKafkaBroker kafka, String prefix, int partitions) {
         for (String suffix : List.of(".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
-                ".control.log", ".events")) {
+                ".control.log", ".events", ".champions")) {
             kafka.createTopic(prefix + suffix, partitions);
         }
         for (String suffix : List.of(".models", ".pins")) {
@@ -792,6 +844,9 @@ public final class LearnerCampaign {
         // the labels flip half way: both detectors watch, and each detection raises the rate (with a checkpoint)
         s.put("streamtrain.drift.detectors", "page-hinkley,adwin");
         s.put("streamtrain.drift.action", "raise-lr");
+        // shallow baselines race every model, and the leader serves its predictions
+        s.put("streamtrain.baselines", String.join(",", RACE));
+        s.put("streamtrain.predictions.from", "champion");
         // records of at most 96 KiB: a snapshot of the 20-64-64-2 network (~64 KB) in two chunks, so that a kill
         // can fall between the chunks of one snapshot
         s.put("producer.max.request.size", Integer.toString(96 * 1024));

@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
+import io.streamtrain.avro.ChampionSwitch;
+import io.streamtrain.avro.ContenderScore;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
@@ -54,6 +56,14 @@ final class OutputLedger implements AutoCloseable {
         final Set<Long> tombstonedVersions = new TreeSet<>();
         /** The drift events on the events topic, in order. */
         final List<DriftEvent> drifts = new ArrayList<>();
+        /** The changes of the race's lead on the champions topic, in order. */
+        final List<ChampionSwitch> switches = new ArrayList<>();
+        /** Predictions made with the example's label known, so scored when made (their loss is set). */
+        long predictionsScored;
+        /** Predictions that say which learner of the race made them, by that learner. */
+        final Map<String, Long> servedBy = new TreeMap<>();
+        /** The race's contenders in the last metrics window; null when no baselines race. */
+        List<ContenderScore> lastContenders;
     }
 
     private final String predictionsTopic;
@@ -61,6 +71,8 @@ final class OutputLedger implements AutoCloseable {
     private final String errorsTopic;
     private final String modelsTopic;
     private final String eventsTopic;
+    private final String championsTopic;
+    private final Deserializer<ChampionSwitch> championSwitches;
     private final Deserializer<DriftEvent> driftEvents;
     private final Deserializer<ModelSnapshot> snapshots;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -78,18 +90,21 @@ final class OutputLedger implements AutoCloseable {
         this.errorsTopic = prefix + ".errors";
         this.modelsTopic = prefix + ".models";
         this.eventsTopic = prefix + ".events";
+        this.championsTopic = prefix + ".champions";
         Map<String, Object> registry = Map.of("schema.registry.url", registryUrl);
         this.predictions = ConfluentAvroSerde.specific(Prediction.class, registry, false).deserializer();
         this.metrics = ConfluentAvroSerde.specific(TrainingMetrics.class, registry, false).deserializer();
         this.snapshots = ConfluentAvroSerde.specific(ModelSnapshot.class, registry, false).deserializer();
         this.driftEvents = ConfluentAvroSerde.specific(DriftEvent.class, registry, false).deserializer();
+        this.championSwitches = ConfluentAvroSerde.specific(ChampionSwitch.class, registry, false).deserializer();
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
                 new StringDeserializer(), new ByteArrayDeserializer());
-        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic, modelsTopic, eventsTopic));
+        assignFromStart(consumer, List.of(predictionsTopic, metricsTopic, errorsTopic, modelsTopic, eventsTopic,
+                championsTopic));
     }
 
     /** Reads what arrives within {@code time}. */
@@ -109,6 +124,12 @@ final class OutputLedger implements AutoCloseable {
             ModelOutput m = model(p.getModel());
             m.predictions++;
             m.predictedIds.add(p.getExampleId());
+            if (p.getLoss() != null) {
+                m.predictionsScored++;
+            }
+            if (p.getServedBy() != null) {
+                m.servedBy.merge(p.getServedBy(), 1L, Long::sum);
+            }
             if (!predictedIds.add(p.getExampleId())) {
                 duplicatePredictions.add(p.getExampleId());
             }
@@ -127,8 +148,12 @@ final class OutputLedger implements AutoCloseable {
             m.lastReplayKept = w.getReplayKept();
             m.lastReplayOffered = w.getReplayOffered();
             m.lastPrequentialAccuracy = w.getPrequentialAccuracy();
+            m.lastContenders = w.getContenders();
         } else if (topic.equals(errorsTopic)) {
             errorRecords++;
+        } else if (topic.equals(championsTopic)) {
+            ChampionSwitch change = championSwitches.deserialize(topic, record.headers(), record.value());
+            model(change.getModel()).switches.add(change);
         } else if (topic.equals(eventsTopic)) {
             DriftEvent event = driftEvents.deserialize(topic, record.headers(), record.value());
             model(event.getModel()).drifts.add(event);
