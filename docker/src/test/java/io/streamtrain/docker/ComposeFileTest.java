@@ -213,7 +213,8 @@ class ComposeFileTest {
         assertThat(created).containsExactlyInAnyOrder(connector.get("topics"),
                 connector.get("errors.deadletterqueue.topic.name"), prefix + ".examples", prefix + ".labels",
                 prefix + ".control", prefix + ".predictions", prefix + ".metrics", prefix + ".errors",
-                prefix + ".control.log", prefix + ".events", prefix + ".requests", prefix + ".served");
+                prefix + ".control.log", prefix + ".events", prefix + ".champions", prefix + ".requests",
+                prefix + ".served");
         // the models and pins topics in a loop of their own: compacted, so that every kept snapshot stays until the
         // learner tombstones it, and each model's last pin stays
         Matcher compacted = Pattern.compile("for topic in ([^;]+);\\s+do\\s+\\S+kafka-topics\\.sh [^\\n]*--create "

@@ -50,8 +50,9 @@ import picocli.CommandLine.Spec;
             "It reads read_committed and prints one JSON object a line on stdout, for jq;",
             "diagnostics go to stderr. TOPIC is a topic's name, or a short name of the",
             "learner's topics, mapped to <prefix>.<name>: examples, labels, predictions,",
-            "metrics, errors, events, served, control.log. Kafka and the registry are set",
-            "as for 'run' (--config) and by the options below, which win over the file."},
+            "metrics, errors, events, champions, served, control.log. Kafka and the",
+            "registry are set as for 'run' (--config) and by the options below, which win",
+            "over the file."},
         footer = {"", "Timestamps print as ISO-8601 strings in UTC, unions as their bare value, bytes",
             "as base64. Exit status: 0 after --max records, or when the reader of its",
             "output goes away; 2 for a bad option or configuration, or an unknown topic;",
@@ -65,7 +66,7 @@ final class TailCommand implements Callable<Integer> {
 
     /** The learner's topics by their name after the prefix (served is written by the serving replicas). */
     static final List<String> SHORT_NAMES = List.of("examples", "labels", "predictions", "metrics", "errors",
-            "events", "served", "control.log");
+            "events", "champions", "served", "control.log");
     static final int EXIT_BAD_INPUT = 2;
     static final int EXIT_OUTAGE = LearnerApp.EXIT_OUTAGE;
     static final int EXIT_INTERRUPTED = 130;

@@ -118,7 +118,8 @@ public final class BenchOptions {
     Long limit;
 
     @Option(names = "--quality-specs", paramLabel = "SPEC,...", split = ",",
-            defaultValue = "classpath:specs/fashion-mnist-mlp.yaml,classpath:specs/fashion-mnist-cnn.yaml",
+            defaultValue = "classpath:specs/fashion-mnist-mlp.yaml,classpath:specs/fashion-mnist-replay.yaml,"
+                    + "classpath:specs/fashion-mnist-cnn.yaml",
             description = "quality: the network specs to score; none for none. Default: ${DEFAULT-VALUE}.")
     List<String> qualitySpecs = new ArrayList<>();
 
@@ -150,8 +151,9 @@ public final class BenchOptions {
     String driftSpec;
 
     @Option(names = "--drift-actions", paramLabel = "ACTION,...", split = ",",
-            defaultValue = "none,raise-lr,reset-optimizer,rollback",
-            description = "drift: the actions to compare (streamtrain.drift.action). Default: ${DEFAULT-VALUE}.")
+            defaultValue = "none,raise-lr,reset-optimizer,rollback,clear-replay",
+            description = "drift: the actions to compare (streamtrain.drift.action); clear-replay only with a spec "
+                    + "that replays (others skip it). Default: ${DEFAULT-VALUE}.")
     List<String> driftActions = new ArrayList<>();
 
     @Option(names = "--drift-detectors", paramLabel = "NAME,...", split = ",", defaultValue = "page-hinkley,adwin",

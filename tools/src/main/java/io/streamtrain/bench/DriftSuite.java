@@ -100,6 +100,12 @@ final class DriftSuite implements BenchSuite {
         List<Pass> passes = new ArrayList<>();
         List<String> actions = o.driftActions;
         for (String action : actions) {
+            if (action.equals(DriftSettings.Action.CLEAR_REPLAY.text()) && spec.replay().isEmpty()) {
+                context.progress("drift %s: skipped, the spec does not replay", action);
+                table.note(action + ": not run, the spec does not replay (try --drift-spec "
+                        + "classpath:specs/fashion-mnist-replay.yaml)");
+                continue;
+            }
             DriftSettings settings = new DriftSettings(o.driftDetectors, DriftSettings.Signal.ERROR,
                     DriftSettings.Action.of(action), o.driftLrFactor, o.driftLrSteps, 50, 0.002);
             Pass pass = pass(dataset, spec, settings, o.limit, driftAt, permutation, true);
@@ -127,7 +133,7 @@ final class DriftSuite implements BenchSuite {
         table.note("raise-lr: the rate × " + o.driftLrFactor + " for " + o.driftLrSteps + " steps after the last "
                 + "detection; rollback: to the newest of the last " + SNAPSHOTS_KEPT + " snapshots (one every "
                 + SNAPSHOT_EVERY + " steps) at least " + DriftSettings.ROLLBACK_LOOKBACK + " examples before the "
-                + "detection. Targets: a detection within 300 examples, back to 90% within 1,000, no false alarm.");
+                + "detection; clear-replay: the replay sample emptied. Targets: a detection within 300 examples, back to 90% within 1,000, no false alarm.");
         table.note("Machine: " + context.machine());
         if (o.plot != null) {
             Path file = o.plot.resolve("drift-" + dataset.name() + ".svg");
