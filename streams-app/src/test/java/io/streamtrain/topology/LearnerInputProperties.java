@@ -46,6 +46,9 @@ import org.junit.jupiter.api.Test;
 class LearnerInputProperties {
 
     private static final NetworkSpec SPEC = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
+    /** The first model of each try replays (a small sample, so that it fills and replaces within a try). */
+    private static final NetworkSpec REPLAYING = NetworkSpec.parse(SPEC.json().replaceFirst("\\}$",
+            ",\"replay\":{\"ratio\":2,\"capacity\":50}}"), NetworkSpec.Format.JSON);
     private static final int FEATURES = SPEC.inputSize();
     private static final int CLASSES = SPEC.numClasses();
     private static final int BATCH = SPEC.batchSize();
@@ -61,6 +64,8 @@ class LearnerInputProperties {
     private int tryNumber;
     private final Map<String, Long> kinds = new TreeMap<>();
     private final Map<String, Long> rules = new TreeMap<>();
+    /** Predictions by the learner of the race that served them, over all tries. */
+    private final Map<String, Long> servedBy = new TreeMap<>();
     /** Records, predictions, rejections, skipped duplicates and joined labels over all tries. */
     private final long[] totals = new long[5];
     private long uniqueId;
@@ -73,7 +78,10 @@ class LearnerInputProperties {
     @BeforeEach
     void startLearner() throws Exception {
         stateDir = Files.createTempDirectory("learner-properties");
-        learner = new DrivenLearner("p", stateDir, model -> SPEC, settings -> settings
+        // every model races the baselines with the leader serving (a short window and patience, so that leads change
+        // within a try), the first model of each try replays
+        learner = new DrivenLearner("p", stateDir, model -> model.endsWith("-a") ? REPLAYING : SPEC, settings -> settings
+                .race(new RaceSettings(List.of("majority", "softmax-regression", "gaussian-nb"), 20, true, 0.02, 10))
                 .checkpointEveryBatches(2)
                 .metricsInterval(Duration.ofSeconds(5))
                 .metricsEveryExamples(1_000_000)
@@ -105,6 +113,8 @@ class LearnerInputProperties {
                 totals[2], totals[3], totals[4]);
         System.out.println("inputs by kind: " + kinds);
         System.out.println("rejected by rule: " + rules);
+        System.out.println("predictions served by: " + servedBy);
+        assertThat(servedBy.keySet()).as("the baselines took the lead in some tries").hasSizeGreaterThan(1);
     }
 
     private String check(Stream steps) {
@@ -125,6 +135,22 @@ class LearnerInputProperties {
         List<RejectedRecord> rejected = errors.readValuesToList();
         List<TrainingMetrics> windows = metrics.readValuesToList();
 
+        // a baseline's prediction is a distribution whatever the features; the network's can be NaN after extreme
+        // finite features (docs/learner.md), which the race scores as the worst loss
+        assertThat(predicted).as("every prediction names the learner of the race that made it")
+                .allSatisfy(p -> assertThat(p.getServedBy()).isIn("network", "majority", "softmax-regression",
+                        "gaussian-nb"));
+        predicted.forEach(p -> servedBy.merge(String.valueOf(p.getServedBy()), 1L, Long::sum));
+        assertThat(predicted.stream().filter(p -> !"network".equals(p.getServedBy())).toList())
+                .as("a baseline's prediction is a distribution")
+                .allSatisfy(p -> {
+                    double sum = 0;
+                    for (float f : p.getProbabilities()) {
+                        assertThat(f).isBetween(0f, 1f);
+                        sum += f;
+                    }
+                    assertThat(sum).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-3));
+                });
         Map<String, Integer> predictionsPerId = new HashMap<>();
         predicted.forEach(p -> predictionsPerId.merge(p.getModel() + "/" + p.getExampleId(), 1, Integer::sum));
         assertThat(predictionsPerId).as("one prediction per accepted example").containsOnlyKeys(oracle.accepted)
