@@ -24,10 +24,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "dashboard", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         sortOptions = false,
         description = {"Serves a live web page of the learner's models: loss and accuracy curves",
-            "(each window and prequential), throughput, version, snapshots, drift events",
-            "and control answers. It follows <prefix>.metrics, .models, .events and",
-            ".control.log read_committed, across the whole cluster, without a consumer",
-            "group, and writes nothing. Kafka and the registry are set as for 'run'."},
+            "(each window and prequential), throughput, version, snapshots, the race of",
+            "baselines, drift events, changes of champion and control answers. It follows",
+            "<prefix>.metrics, .models, .events, .champions and .control.log",
+            "read_committed, across the whole cluster, without a consumer group, and",
+            "writes nothing. Kafka and the registry are set as for 'run'."},
         footer = {"", "Exit status: 0 after Ctrl-C; 2 for a bad option or configuration, or an",
             "address it cannot listen on.", "", "Example:",
             "  bin/streamtrain dashboard --config learner.properties",
@@ -95,7 +96,7 @@ final class DashboardCommand implements Callable<Integer> {
         try (ShutdownRequest shutdown = ShutdownRequest.install(stop::countDown, Main.STOP_BOUND, () -> { });
              dashboard) {
             out.println("the dashboard: " + dashboard.url() + " (following " + config.topicPrefix()
-                    + ".metrics, .models, .events and .control.log; Ctrl-C stops it)");
+                    + ".metrics, .models, .events, .champions and .control.log; Ctrl-C stops it)");
             out.flush();
             stop.await();
             out.println("stopping the dashboard ...");

@@ -64,6 +64,7 @@ final class DashboardFeed implements Runnable {
     private final String metricsTopic;
     private final String modelsTopic;
     private final String eventsTopic;
+    private final String championsTopic;
     private final String controlLogTopic;
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Set<String> following = new TreeSet<>();
@@ -85,12 +86,13 @@ final class DashboardFeed implements Runnable {
         this.metricsTopic = prefix + ".metrics";
         this.modelsTopic = prefix + ".models";
         this.eventsTopic = prefix + ".events";
+        this.championsTopic = prefix + ".champions";
         this.controlLogTopic = prefix + ".control.log";
     }
 
     /** The topics it follows, whether they exist yet or not. */
     List<String> topics() {
-        return List.of(metricsTopic, modelsTopic, eventsTopic, controlLogTopic);
+        return List.of(metricsTopic, modelsTopic, eventsTopic, championsTopic, controlLogTopic);
     }
 
     @Override
@@ -227,7 +229,8 @@ final class DashboardFeed implements Runnable {
             if (record.topic().equals(metricsTopic)) {
                 history.add(FeedItem.METRICS, model, PlainJson.line(value, value.getSchema()));
             } else {
-                history.add(record.topic().equals(eventsTopic) ? FeedItem.EVENT : FeedItem.CONTROL, model,
+                boolean event = record.topic().equals(eventsTopic) || record.topic().equals(championsTopic);
+                history.add(event ? FeedItem.EVENT : FeedItem.CONTROL, model,
                         wrapped(value, model, record.timestamp()));
             }
         } catch (SchemaRegistryException e) {

@@ -67,6 +67,9 @@
     root.appendChild(el('h2', null, id));
     const facts = el('div', 'facts');
     root.appendChild(facts);
+    const race = el('table', 'race');
+    race.hidden = true;
+    root.appendChild(race);
     const charts = el('div', 'charts');
     root.appendChild(charts);
     const lists = el('div', 'lists');
@@ -82,7 +85,7 @@
     lists.appendChild(eventBox);
     root.appendChild(lists);
     m = {
-      id: id, root: root, facts: facts, charts: charts, snapList: snapList, eventList: eventList,
+      id: id, root: root, facts: facts, race: race, charts: charts, snapList: snapList, eventList: eventList,
       x: [], loss: [], pLoss: [], acc: [], pAcc: [], mae: [], rmse: [], eps: [],
       last: null, snapshots: new Map(), events: [], regression: false, plots: null,
     };
@@ -171,6 +174,11 @@
     if (item.kind === 'control') {
       return time(e.time) + ' · ' + (r.command || 'command') + ': ' + r.outcome + ' · ' + r.message;
     }
+    if (e.type === 'ChampionSwitch') {
+      return time(e.time) + ' · champion: ' + r.to + ' leads (was ' + r.from + ') · windowed loss ' + fmt(r.toLoss, 4)
+        + ' against ' + fmt(r.fromLoss, 4) + ' · at example ' + r.exampleId + ' (#' + r.offset + ')'
+        + (r.servingChampion ? ' · it serves the predictions' : '');
+    }
     if (e.type === 'DriftEvent') {
       return time(e.time) + ' · drift (' + r.detector + ', ' + r.signal + ') at example ' + r.exampleId + ' (#'
         + r.offset + ', version ' + r.modelVersion + ') · statistic ' + fmt(r.statistic, 3) + ' · ' + r.action
@@ -200,11 +208,13 @@
         ['backend', w.backend || '–'],
         ['last window', time(w.windowEnd)],
       ] : [['metrics', 'none yet']];
+      if (w && w.champion) facts.push(['champion', w.champion]);
       for (const [k, v] of facts) {
         const span = el('span', null, k + ' ');
         span.appendChild(el('b', null, v));
         m.facts.appendChild(span);
       }
+      renderRace(m, w);
       if (w) {
         const p = plots(m);
         for (const c of [p.loss, p.quality, p.rate]) {
@@ -225,9 +235,30 @@
       m.eventList.replaceChildren();
       for (const item of m.events) {
         const li = el('li', item.kind === 'control' && item.e.record && item.e.record.outcome === 'refused'
-          ? 'refused' : (item.e.type || '').toLowerCase().includes('drift') ? 'drift' : null, eventText(item));
+          ? 'refused' : item.e.type === 'DriftEvent' ? 'drift' : item.e.type === 'ChampionSwitch' ? 'champion'
+            : null, eventText(item));
         m.eventList.appendChild(li);
       }
+    }
+  }
+
+  // the race of baselines: each contender's windowed figures, the champion marked; hidden when none race
+  function renderRace(m, w) {
+    const contenders = w && Array.isArray(w.contenders) ? w.contenders : null;
+    m.race.hidden = !contenders;
+    m.race.replaceChildren();
+    if (!contenders) return;
+    const head = el('tr');
+    for (const h of ['learner', 'windowed loss', 'windowed accuracy', 'scored']) head.appendChild(el('th', null, h));
+    m.race.appendChild(head);
+    for (const c of contenders) {
+      const row = el('tr', c.name === w.champion ? 'champion' : null);
+      row.dataset.contender = String(c.name);
+      row.appendChild(el('td', null, c.name + (c.name === w.champion ? ' ★' : '')));
+      row.appendChild(el('td', null, fmt(c.windowLoss, 4)));
+      row.appendChild(el('td', null, pct(c.windowAccuracy)));
+      row.appendChild(el('td', null, fmt(c.scored, 0)));
+      m.race.appendChild(row);
     }
   }
 

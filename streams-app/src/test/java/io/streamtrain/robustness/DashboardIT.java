@@ -78,6 +78,8 @@ class DashboardIT {
         settings.put(LearnerConfig.SNAPSHOT_EVERY_STEPS, "20");
         // the labels flip after FLIP_AT examples: the drift detectors see it, the page lists the event
         settings.put(LearnerConfig.DRIFT_DETECTORS, "page-hinkley,adwin");
+        // shallow baselines race the network: the page shows each one's windowed figures
+        settings.put(LearnerConfig.BASELINES, "majority,softmax-regression,gaussian-nb");
         Path config = CliRun.propertiesFile(dir.resolve("learner.properties"), settings);
         Map<String, Object> client = Map.of("bootstrap.servers", stack.broker().bootstrapServers());
         AtomicBoolean flowing = new AtomicBoolean(true);
@@ -126,7 +128,22 @@ class DashboardIT {
                 assertThat(points(card.findElement(By.cssSelector(".chart-rate")))).isPositive();
                 assertThat(driver.findElement(By.id("connection")).getText()).isEqualTo("live");
                 String facts = card.findElement(By.cssSelector(".facts")).getText();
-                assertThat(facts).contains("version", "examples trained", "prequential accuracy", "CPU");
+                assertThat(facts).contains("version", "examples trained", "prequential accuracy", "CPU", "champion");
+                List<WebElement> contenders = card.findElements(By.cssSelector("table.race tr[data-contender]"));
+                assertThat(contenders).as("the race: the network and three baselines")
+                        .extracting(r -> r.getAttribute("data-contender"))
+                        .containsExactly("network", "majority", "softmax-regression", "gaussian-nb");
+                assertThat(contenders.get(2).getText()).matches("softmax-regression( ★)? [\\d.]+ [\\d.]+% [\\d,]+");
+                assertThat(card.findElements(By.cssSelector("table.race tr.champion"))).hasSize(1);
+                String champion = card.findElement(By.cssSelector("table.race tr.champion")).getAttribute(
+                        "data-contender");
+                if (!champion.equals("network")) {
+                    String change = await(driver, d -> card.findElements(By.cssSelector(".events li.champion"))
+                            .stream().map(WebElement::getText).filter(t -> t.contains(" leads (was "))
+                            .findFirst().orElse(null));
+                    assertThat(change).as("the change of lead that made %s champion", champion)
+                            .matches("\\d\\d:\\d\\d:\\d\\d · champion: \\S+ leads \\(was \\S+\\) · windowed loss .+");
+                }
 
                 // the lists are drawn again with each window: each element is read as it is found
                 String newest = await(driver, d -> card.findElements(By.cssSelector(".snapshots li")).stream()

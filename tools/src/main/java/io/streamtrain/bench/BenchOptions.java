@@ -117,6 +117,11 @@ public final class BenchOptions {
             description = "quality: only the first N examples of the dataset.")
     Long limit;
 
+    @Option(names = "--csv-out", paramLabel = "FILE",
+            description = "quality: first write the dataset (its first --limit examples) to FILE as CSV (x0..xN, "
+                    + "label), then score everything from that file, as --dataset FILE would.")
+    Path csvOut;
+
     @Option(names = "--quality-specs", paramLabel = "SPEC,...", split = ",",
             defaultValue = "classpath:specs/fashion-mnist-mlp.yaml,classpath:specs/fashion-mnist-replay.yaml,"
                     + "classpath:specs/fashion-mnist-cnn.yaml",

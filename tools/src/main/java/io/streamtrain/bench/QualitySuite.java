@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.streamtrain.data.CsvDataset;
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.learn.Learner;
@@ -51,6 +52,12 @@ final class QualitySuite implements BenchSuite {
         Dataset dataset = QualityDatasets.resolve(o.dataset, o.labelColumn);
         if (dataset.size().isEmpty() && o.limit == null) {
             throw new IllegalArgumentException(dataset.name() + " is an endless stream: give --limit N");
+        }
+        if (o.csvOut != null) {
+            long written = CsvDataset.write(dataset, o.limit, o.csvOut);
+            context.progress("quality: wrote %d examples of %s to %s; scoring from that file", written,
+                    dataset.name(), o.csvOut);
+            dataset = CsvDataset.builder(o.csvOut).labelColumn("label").classNames(dataset.classNames()).build();
         }
         long size = o.limit != null ? Math.min(o.limit, dataset.size().orElse(Long.MAX_VALUE))
                 : dataset.size().orElse(-1);

@@ -1,6 +1,7 @@
 package io.streamtrain.data;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -99,6 +100,39 @@ public final class CsvDataset implements Dataset {
     }
 
     /** A builder of a dataset read from a CSV file. */
+    /**
+     * Writes the first {@code limit} examples of {@code dataset} (all of a finite one when null) as a CSV file this
+     * class reads back: a header {@code x0,...,x<n-1>,label}, then one line per example, its features as Java prints a
+     * float (which reads back to the same float) and its label as the class's index (empty when unlabeled).
+     *
+     * @return the number of examples written
+     */
+    public static long write(Dataset dataset, Long limit, Path file) throws IOException {
+        long written = 0;
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+                Stream<LabeledExample> examples = dataset.stream()) {
+            StringBuilder line = new StringBuilder();
+            for (int f = 0; f < dataset.featureCount(); f++) {
+                line.append('x').append(f).append(',');
+            }
+            out.write(line.append("label\n").toString());
+            Iterator<LabeledExample> it = (limit == null ? examples : examples.limit(limit)).iterator();
+            while (it.hasNext()) {
+                LabeledExample e = it.next();
+                line.setLength(0);
+                for (float v : e.features()) {
+                    line.append(v).append(',');
+                }
+                if (e.isLabeled()) {
+                    line.append(e.label());
+                }
+                out.write(line.append('\n').toString());
+                written++;
+            }
+        }
+        return written;
+    }
+
     public static Builder builder(Path file) {
         return new Builder(file);
     }

@@ -49,6 +49,45 @@ class CsvDatasetTest {
     }
 
     @Test
+    void aDatasetWrittenAsCsvReadsBackExampleForExampleWithExtremeFloats() throws IOException {
+        SyntheticStream synthetic = new SyntheticStream(5, 7, 0.2);
+        Path file = dir.resolve("written.csv");
+        assertThat(CsvDataset.write(synthetic, 2_000L, file)).isEqualTo(2_000);
+        CsvDataset read = CsvDataset.builder(file).classNames(synthetic.classNames()).build();
+        assertThat(read.featureCount()).isEqualTo(7);
+        try (Stream<LabeledExample> a = synthetic.stream().limit(2_000); Stream<LabeledExample> b = read.stream()) {
+            assertThat(b.toList()).as("the same features, bit for bit, and labels (unlabeled ones too)")
+                    .isEqualTo(a.toList());
+        }
+        float[] extremes = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_VALUE, -0f, 1e-38f, 3.4028235e38f, 0.1f};
+        Dataset odd = new Dataset() {
+            public String name() {
+                return "odd";
+            }
+
+            public int featureCount() {
+                return extremes.length;
+            }
+
+            public List<String> classNames() {
+                return List.of("a", "b");
+            }
+
+            public java.util.OptionalLong size() {
+                return java.util.OptionalLong.of(1);
+            }
+
+            public Stream<LabeledExample> stream() {
+                return Stream.of(new LabeledExample(extremes, 1));
+            }
+        };
+        CsvDataset.write(odd, null, file);
+        try (Stream<LabeledExample> b = CsvDataset.builder(file).classNames(List.of("a", "b")).build().stream()) {
+            assertThat(b.toList()).containsExactly(new LabeledExample(extremes, 1));
+        }
+    }
+
+    @Test
     void integerLabelsAreClassIndicesAndAnEmptyLabelIsUnlabeled() throws IOException {
         CsvDataset data = CsvDataset.builder(csv("x,label\n1,0\n2,3\n3,\n")).build();
         assertThat(data.classNames()).containsExactly("0", "1", "2", "3");
