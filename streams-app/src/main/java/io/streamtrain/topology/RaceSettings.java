@@ -1,10 +1,10 @@
 package io.streamtrain.topology;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
 import io.streamtrain.learn.baseline.Baseline;
+import io.streamtrain.learn.baseline.Race;
 
 /**
  * Shallow baselines racing each classification model's network on the same examples, test-then-train, and whether
@@ -20,23 +20,7 @@ public record RaceSettings(List<String> baselines, int window, boolean champion,
 
     public RaceSettings {
         baselines = List.copyOf(Objects.requireNonNull(baselines, "baselines"));
-        for (String name : baselines) {
-            if (!Baseline.NAMES.contains(name)) {
-                throw new IllegalArgumentException("unknown baseline '" + name + "': one of " + Baseline.NAMES);
-            }
-        }
-        if (new HashSet<>(baselines).size() != baselines.size()) {
-            throw new IllegalArgumentException("a baseline is named twice: " + baselines);
-        }
-        if (window < 1) {
-            throw new IllegalArgumentException("the window must be at least 1 example, was " + window);
-        }
-        if (!(margin >= 0 && margin < 1)) {
-            throw new IllegalArgumentException("the margin must be in [0, 1), was " + margin);
-        }
-        if (patience < 0) {
-            throw new IllegalArgumentException("the patience must be at least 0, was " + patience);
-        }
+        Race.checkSettings(baselines, window, margin, patience);
         if (champion && baselines.isEmpty()) {
             throw new IllegalArgumentException("predictions from the champion need baselines to race");
         }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import io.streamtrain.topology.RaceSettings;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,40 @@ class LearnerConfigTest {
             assertThatThrownBy(() -> new LearnerConfig(settings)).as(bad.toString())
                     .isInstanceOf(ConfigException.class).hasMessageContaining(bad.getKey());
         }
+    }
+
+    @Test
+    void noBaselinesRaceByDefaultAndTheRaceSettingsAreChecked() {
+        assertThat(new LearnerConfig(minimal()).race().enabled()).isFalse();
+
+        Map<String, Object> on = minimal();
+        on.put(LearnerConfig.BASELINES, "gaussian-nb, majority");
+        on.put(LearnerConfig.PREDICTIONS_FROM, "champion");
+        var race = new LearnerConfig(on).race();
+        assertThat(race.baselines()).containsExactly("gaussian-nb", "majority");
+        assertThat(race.champion()).isTrue();
+        assertThat(race.window()).isEqualTo(1000);
+        assertThat(race.margin()).isEqualTo(0.05);
+        assertThat(race.patience()).isEqualTo(500);
+
+        for (Map.Entry<String, String> bad : Map.of(LearnerConfig.BASELINES, "random-forest",
+                LearnerConfig.PREDICTIONS_FROM, "best", LearnerConfig.BASELINES_WINDOW, "5",
+                LearnerConfig.CHAMPION_MARGIN, "1.0", LearnerConfig.CHAMPION_PATIENCE, "-1").entrySet()) {
+            Map<String, Object> settings = minimal();
+            settings.put(bad.getKey(), bad.getValue());
+            assertThatThrownBy(() -> new LearnerConfig(settings)).as(bad.toString())
+                    .isInstanceOf(ConfigException.class).hasMessageContaining(bad.getKey());
+        }
+        Map<String, Object> twice = minimal();
+        twice.put(LearnerConfig.BASELINES, "majority,majority");
+        assertThat(new LearnerConfig(twice).race().baselines()).as("Kafka's list type drops the repeat, with a warning")
+                .containsExactly("majority");
+        assertThatThrownBy(() -> new RaceSettings(List.of("majority", "majority"), 1000, false, 0.05, 500))
+                .hasMessageContaining("'majority' is listed twice");
+        Map<String, Object> alone = minimal();
+        alone.put(LearnerConfig.PREDICTIONS_FROM, "champion");
+        assertThatThrownBy(() -> new LearnerConfig(alone)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(LearnerConfig.PREDICTIONS_FROM).hasMessageContaining("need baselines to race");
     }
 
     @Test

@@ -90,6 +90,26 @@ public final class Race {
      */
     public static Race create(List<String> baselineNames, int features, int classes, int window, double margin,
             int patience) {
+        checkSettings(baselineNames, window, margin, patience);
+        if (features < 1) {
+            throw new IllegalArgumentException("features must be at least 1, was " + features);
+        }
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes must be at least 2, was " + classes);
+        }
+        List<String> names = new ArrayList<>(baselineNames.size() + 1);
+        names.add(NETWORK);
+        names.addAll(baselineNames);
+        return new Race(List.copyOf(names), features, classes, window, margin, patience);
+    }
+
+    /**
+     * Checks the settings of a race as {@link #create} does, before any model is known: for a configuration to be
+     * refused when it is read rather than when the first example comes.
+     *
+     * @throws IllegalArgumentException naming the parameter and its rule when one is out of range
+     */
+    public static void checkSettings(List<String> baselineNames, int window, double margin, int patience) {
         Objects.requireNonNull(baselineNames, "baselineNames");
         Set<String> seen = new HashSet<>();
         for (String name : baselineNames) {
@@ -102,12 +122,6 @@ public final class Race {
                         + " races at most once");
             }
         }
-        if (features < 1) {
-            throw new IllegalArgumentException("features must be at least 1, was " + features);
-        }
-        if (classes < 2) {
-            throw new IllegalArgumentException("classes must be at least 2, was " + classes);
-        }
         if (window < 1) {
             throw new IllegalArgumentException("window must be at least 1, was " + window);
         }
@@ -117,10 +131,6 @@ public final class Race {
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be at least 0, was " + patience);
         }
-        List<String> names = new ArrayList<>(baselineNames.size() + 1);
-        names.add(NETWORK);
-        names.addAll(baselineNames);
-        return new Race(List.copyOf(names), features, classes, window, margin, patience);
     }
 
     /** The contenders' names by number: {@value #NETWORK}, then the baselines'. */
