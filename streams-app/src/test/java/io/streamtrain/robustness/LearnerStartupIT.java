@@ -44,7 +44,7 @@ class LearnerStartupIT {
     }
 
     @Test
-    void theEventsTopicIsNeededOnlyWithDriftDetection() {
+    void theEventsAndChampionsTopicsAreNeededOnlyWhenSomethingWritesToThem() {
         Map<String, String> settings = stack.learnerSettings("noevents");
         settings.put("streamtrain.topics.create", "false");
         settings.put("streamtrain.drift.detectors", "adwin");
@@ -58,10 +58,17 @@ class LearnerStartupIT {
         Outcome outcome = LearnerCommand.run(dir, settings, BOUND);
         assertThat(outcome.exitCode()).as("exit code; it wrote: %s", outcome.err()).isNotZero();
         assertThat(outcome.err()).contains("noevents.events", "do not exist")
-                .doesNotContain("noevents.predictions");
+                .doesNotContain("noevents.predictions", "noevents.champions");
 
-        // without drift detection the same topics are enough
+        // baselines racing write to the champions topic
         settings.remove("streamtrain.drift.detectors");
+        settings.put("streamtrain.baselines", "majority");
+        outcome = LearnerCommand.run(dir, settings, BOUND);
+        assertThat(outcome.exitCode()).as("exit code; it wrote: %s", outcome.err()).isNotZero();
+        assertThat(outcome.err()).contains("noevents.champions", "do not exist").doesNotContain("noevents.events");
+
+        // without drift detection and baselines the same topics are enough
+        settings.remove("streamtrain.baselines");
         try (LearnerApp learner = LearnerApp.start(new LearnerConfig(settings))) {
             assertThat(learner.streams().state()).isNotEqualTo(KafkaStreams.State.ERROR);
         }
