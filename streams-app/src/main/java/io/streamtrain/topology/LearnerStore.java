@@ -19,8 +19,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The learner's one changelogged store, typed: per model its meta record ({@link ModelState}), its checkpoint in
  * chunks, its examples in a ring of slots, its replay reservoir as of the checkpoint, the ids it took recently (in
  * segments), and both sides of its late-label join. Keys are made by {@link StateKeys}, values by the codecs of
- * {@link StoredExample}, {@link Pending}, {@link RecentIds} and {@link ModelState}. Every write goes to the model's changelog partition in the order it is
- * made, which is what a restore relies on.
+ * {@link StoredExample}, {@link Pending}, {@link RecentIds} and {@link ModelState}. Every write goes to the model's
+ * changelog partition in the order it is made, which is what a restore relies on.
  */
 final class LearnerStore {
 
@@ -138,9 +138,11 @@ final class LearnerStore {
             }
         }
         surplus.forEach(store::delete);
-        if (replay != null) {
-            replay.restore(keep < state.replaySize ? Math.max(keep, state.replaySeen) : state.replaySeen, keep,
-                    slots::get);
+        if (replay == null) {
+            // nothing kept: a spec that replays again later starts a new sample
+            state.replaySeen = 0;
+        } else {
+            replay.restore(state.replaySeen, keep, slots::get);
         }
         state.replaySize = keep;
     }

@@ -103,24 +103,28 @@ final class ModelRuntime {
 
     /** The race's scores, as the state keeps them after every mini-batch. */
     byte[] raceScores() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        return bytes(256, race::writeScores);
+    }
+
+    /** The baselines' learned state, as a checkpoint keeps it. */
+    byte[] raceModels() {
+        return bytes(64 * 1024, race::writeModels);
+    }
+
+    /** Something written to a {@link DataOutputStream}, as bytes. */
+    private static byte[] bytes(int expectedSize, Writer writer) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(expectedSize);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            race.writeScores(out);
+            writer.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
     }
 
-    /** The baselines' learned state, as a checkpoint keeps it. */
-    byte[] raceModels() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            race.writeModels(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+    @FunctionalInterface
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
     }
 
     /** Whether late labels are on: then both sides of the join are kept. */
@@ -159,15 +163,11 @@ final class ModelRuntime {
     }
 
     private byte[] driftBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return bytes(512, out -> {
             byte[] watch = drift.toBytes();
             out.writeInt(watch.length);
             out.write(watch);
             driftResponse.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        });
     }
 }
