@@ -130,6 +130,12 @@ final class ProcessorHarness implements AutoCloseable {
                 .setEventTime(Instant.ofEpochMilli(1_700_000_000_000L)).build();
     }
 
+    /** The values of {@code type} a processor forwarded, in order. */
+    static <T> List<T> forwarded(MockProcessorContext<String, ?> context, Class<T> type) {
+        return context.forwarded().stream().map(f -> f.record().value()).filter(type::isInstance).map(type::cast)
+                .toList();
+    }
+
     /** The model as a restarted task would load it from this store. */
     ModelRuntime restore(NetworkSpec spec) {
         LearnerSettings settings = settings(spec);

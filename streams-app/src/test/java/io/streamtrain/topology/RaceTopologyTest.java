@@ -16,7 +16,6 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.learn.NetworkSpec;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -212,20 +211,15 @@ class RaceTopologyTest {
         return best;
     }
 
-    private static <T> List<T> outputs(MockProcessorContext<String, ?> context, Class<T> type) {
-        return context.forwarded().stream().map(MockProcessorContext.CapturedForward::record).map(Record::value)
-                .filter(type::isInstance).map(type::cast).toList();
-    }
-
     private static List<Prediction> predictions(MockProcessorContext<String, ?> context) {
-        return outputs(context, Prediction.class);
+        return ProcessorHarness.forwarded(context, Prediction.class);
     }
 
     private static List<ChampionSwitch> switches(MockProcessorContext<String, ?> context) {
-        return outputs(context, ChampionSwitch.class);
+        return ProcessorHarness.forwarded(context, ChampionSwitch.class);
     }
 
     private static List<TrainingMetrics> metrics(MockProcessorContext<String, ?> context) {
-        return outputs(context, TrainingMetrics.class);
+        return ProcessorHarness.forwarded(context, TrainingMetrics.class);
     }
 }

@@ -14,7 +14,6 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.drift.DriftSettings;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -189,12 +188,10 @@ class ReplayTopologyTest {
     }
 
     private static List<Prediction> predictions(MockProcessorContext<String, ?> context) {
-        return context.forwarded().stream().map(MockProcessorContext.CapturedForward::record).map(Record::value)
-                .filter(Prediction.class::isInstance).map(Prediction.class::cast).toList();
+        return ProcessorHarness.forwarded(context, Prediction.class);
     }
 
     private static List<DriftEvent> events(MockProcessorContext<String, ?> context) {
-        return context.forwarded().stream().map(MockProcessorContext.CapturedForward::record).map(Record::value)
-                .filter(DriftEvent.class::isInstance).map(DriftEvent.class::cast).toList();
+        return ProcessorHarness.forwarded(context, DriftEvent.class);
     }
 }
