@@ -99,8 +99,12 @@ final class BatchStep {
             int served = 0;
             if (race != null) {
                 // the champion as it is before this example's label: the prediction it serves is made blind too
-                served = race.champion();
-                race.predict(entry.features(), runtime.raceScratch);
+                served = raceSettings.champion() ? race.champion() : 0;
+                if (target != null || served != 0) {
+                    // the baselines predict only what is scored or served: an unlabeled example the network serves
+                    // needs nothing of them
+                    race.predict(entry.features(), runtime.raceScratch);
+                }
             }
             Double loss = null;
             if (target != null) {
@@ -133,7 +137,7 @@ final class BatchStep {
             if (race == null) {
                 p = prediction(learner, runtime.model, entry.id(), entry.label(), entry.eventTimeMs(), outputs, i,
                         version, loss, now);
-            } else if (served == 0 || !raceSettings.champion()) {
+            } else if (served == 0) {
                 p = prediction(learner, runtime.model, entry.id(), entry.label(), entry.eventTimeMs(), outputs, i,
                         version, loss, now, Race.NETWORK);
             } else {
