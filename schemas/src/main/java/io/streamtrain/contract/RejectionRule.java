@@ -59,7 +59,13 @@ public enum RejectionRule {
     /** A label whose example did not come within the wait, came labeled, or was rejected. */
     UNMATCHED_LABEL("unmatched-label", Side.LEARNER),
     /** A label whose example was predicted but stopped waiting for its label (over the bound, or past the wait). */
-    EXAMPLE_EVICTED("example-evicted", Side.LEARNER);
+    EXAMPLE_EVICTED("example-evicted", Side.LEARNER),
+    /**
+     * A labeled example of a mini-batch whose training step would have made the network's parameters or optimizer
+     * state non-finite (an overflow on extreme feature values): the step is undone, the example was predicted but not
+     * trained on.
+     */
+    NON_FINITE_STEP("non-finite-step", Side.LEARNER);
 
     /** Where a rule is enforced. */
     public enum Side {

@@ -53,6 +53,8 @@ public final class Learner implements AutoCloseable {
     private static final boolean HOST_BUFFERS = Nd4j.getEnvironment().isCPU();
     /** Row counts whose input array is kept: a batch size and the labeled parts of its mini-batches. */
     private static final int MAX_KEPT_INPUTS = 8;
+    /** A feature magnitude beyond which a training step is followed by {@link #isFinite()}. */
+    public static final float OVERFLOW_RISK = 1e6f;
 
     /** Input arrays kept between calls, by row count: the few sizes of a model's mini-batches, least recent out. */
     private final Map<Integer, INDArray> inputs = new LinkedHashMap<>(16, 0.75f, true) {
@@ -79,6 +81,8 @@ public final class Learner implements AutoCloseable {
     private final boolean stochastic;
     private long version;
     private long examplesTrained;
+    /** Whether a row of the last training step held a feature value beyond ±{@link #OVERFLOW_RISK}. */
+    private boolean lastStepRisky;
     private boolean closed;
 
     private Learner(NetworkSpec spec, MultiLayerNetwork net) {
@@ -192,6 +196,31 @@ public final class Learner implements AutoCloseable {
         return net.numParams();
     }
 
+    /**
+     * Whether the parameters and the optimizer's state are finite: a step on extreme (finite) feature values can
+     * overflow them, and a network with one NaN or infinity predicts NaN, or stops learning, from then on. Read as
+     * the sum of each (one vectorised pass; a NaN or an infinity anywhere makes it non-finite), so values so large
+     * that their sum overflows the float range count as non-finite too: the next step would overflow them.
+     */
+    public boolean isFinite() {
+        checkOpen();
+        if (!Double.isFinite(net.params().sumNumber().doubleValue())) {
+            return false;
+        }
+        INDArray state = net.getUpdater(true).getStateViewArray();
+        return state == null || Double.isFinite(state.sumNumber().doubleValue());
+    }
+
+    /**
+     * Whether the network is finite after the last training step, as far as that step can have changed it: checked
+     * ({@link #isFinite()}) only when the step's rows held a feature value beyond ±{@value #OVERFLOW_RISK}. The
+     * overflow this guards against comes from values of such magnitude, and the check is a pass over every parameter
+     * and optimizer value (~0.8 ms for 235k parameters under Adam, 13% of a step of 128 rows), too dear for every step.
+     */
+    public boolean finiteAfterStep() {
+        return !lastStepRisky || isFinite();
+    }
+
     /** The network, for tests and benchmarks in this package. */
     MultiLayerNetwork network() {
         return net;
@@ -301,6 +330,8 @@ public final class Learner implements AutoCloseable {
         }
         int rows = features.length;
         INDArray x = matrix(features);
+        // (after matrix, which checks every row): ~33 µs for 128 rows of 784, 0.5% of their step
+        lastStepRisky = anyBeyond(features, OVERFLOW_RISK);
         INDArray y = null;
         INDArray mask = null;
         try {
@@ -321,6 +352,17 @@ public final class Learner implements AutoCloseable {
         }
         version++;
         examplesTrained += fresh;
+    }
+
+    private static boolean anyBeyond(float[][] rows, float magnitude) {
+        for (float[] row : rows) {
+            for (float v : row) {
+                if (Math.abs(v) > magnitude) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean allOnes(float[] weights) {

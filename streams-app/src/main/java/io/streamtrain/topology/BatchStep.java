@@ -5,12 +5,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.Prediction;
+import io.streamtrain.contract.RejectionRule;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.Outputs;
+import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
 import io.streamtrain.learn.baseline.Race;
 import io.streamtrain.learn.drift.DriftResponse;
@@ -38,6 +41,8 @@ final class BatchStep {
     private static final Logger log = LoggerFactory.getLogger(BatchStep.class);
     /** The schema of a prediction's probabilities, to build them as primitive floats. */
     private static final Schema PROBABILITIES = Prediction.SCHEMA$.getField("probabilities").schema();
+    /** A labeled example of a mini-batch whose training step was undone. Field {@code features}. */
+    static final String NON_FINITE_STEP = RejectionRule.NON_FINITE_STEP.code();
 
     private final ProcessorContext<String, SpecificRecord> context;
     private final LearnerStore store;
@@ -48,10 +53,14 @@ final class BatchStep {
     private final DriftSettings drift;
     private final SnapshotSource snapshotSource;
     private final RaceSettings raceSettings;
+    private final Rejections rejections;
+    private final Consumer<ModelRuntime> rebuild;
+    private final String examplesTopic;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
             LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift,
-            SnapshotSource snapshotSource, RaceSettings raceSettings) {
+            SnapshotSource snapshotSource, RaceSettings raceSettings, Rejections rejections,
+            Consumer<ModelRuntime> rebuild, String examplesTopic) {
         this.context = context;
         this.store = store;
         this.join = join;
@@ -61,6 +70,9 @@ final class BatchStep {
         this.drift = drift;
         this.snapshotSource = snapshotSource;
         this.raceSettings = raceSettings;
+        this.rejections = rejections;
+        this.rebuild = rebuild;
+        this.examplesTopic = examplesTopic;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -150,14 +162,22 @@ final class BatchStep {
             context.forward(new Record<>(runtime.model, p, now));
         }
         long last = batch.get(n - 1).seq();
+        boolean undone = false;
+        int trained = 0;
         if (m > 0 && !runtime.state.paused) {
             runtime.train(m == n ? trainFeatures : Arrays.copyOf(trainFeatures, m),
                     m == n ? trainTargets : Arrays.copyOf(trainTargets, m),
                     m == n ? trainWeights : Arrays.copyOf(trainWeights, m));
-            runtime.state.batchEnds.add(last);
-            runtime.state.windowTrained += m;
-            if (snapshots.due(learner.version())) {
-                snapshots.publish(runtime, SnapshotPublisher.EVERY_STEPS, now);
+            if (runtime.learner.finiteAfterStep()) {
+                trained = m;
+                runtime.state.batchEnds.add(last);
+                runtime.state.windowTrained += m;
+                if (snapshots.due(learner.version())) {
+                    snapshots.publish(runtime, SnapshotPublisher.EVERY_STEPS, now);
+                }
+            } else {
+                undoStep(runtime, batch, version, now);
+                undone = true;
             }
         }
         if (runtime.dedupe != null) {
@@ -171,14 +191,45 @@ final class BatchStep {
             respondToDrift(runtime, drifts, version, now);
         }
         // the next examples take the slots after the last one: those must hold nothing the checkpoint lacks
-        if (state.batchEnds.size() >= checkpointEveryBatches
+        // after an undone step too: the checkpoint then includes its examples, which no restore may fit again
+        if (undone || state.batchEnds.size() >= checkpointEveryBatches
                 || state.processedSeq + runtime.batchSize - state.checkpointSeq > state.slots) {
             checkpoint(runtime);
         }
         runtime.saveWithScore(store);
-        metrics.recordBatch(runtime.model, predicted, m, learner.version());
-        log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, m,
-                learner.version());
+        metrics.recordBatch(runtime.model, predicted, trained, runtime.learner.version());
+        log.debug("model {}: predicted {} and trained on {} examples, version {}", runtime.model, predicted, trained,
+                runtime.learner.version());
+    }
+
+    /**
+     * Undoes a training step that left the network's parameters or optimizer state with a NaN or an infinity (an
+     * overflow on extreme feature values; such a network predicts NaN, or stops learning, from then on): the network,
+     * the reservoir and the baselines' models go back to the checkpoint and the steps logged since, and each labeled
+     * example of the mini-batch goes to the errors topic, predicted but not trained on. The step is not logged, and
+     * a checkpoint follows, so a restart restores the same.
+     */
+    private void undoStep(ModelRuntime runtime, List<StoredExample> batch, long version, long now) {
+        rebuild.accept(runtime);
+        long first = batch.get(0).seq();
+        long last = batch.get(batch.size() - 1).seq();
+        log.warn("model {}: the training step on examples #{} to #{} left the network's parameters or optimizer "
+                + "state non-finite and was undone; the network stays at version {}; its labeled examples go to the "
+                + "errors topic ({})", runtime.model, first, last, version, NON_FINITE_STEP);
+        int partition = context.taskId().partition();
+        for (StoredExample e : batch) {
+            if (e.target() == null) {
+                continue;
+            }
+            rejections.write(runtime.model, runtime, new Rejections.ReadAt(examplesTopic, partition, -1,
+                    e.eventTimeMs()), null, null, new Rejection("features", NON_FINITE_STEP, "example '"
+                            + Rejections.abbreviate(e.id()) + "' of model '" + runtime.model + "' was predicted but "
+                            + "not trained on: training on its mini-batch (examples #" + first + " to #" + last
+                            + ") left the network's parameters or optimizer state with a NaN or an infinity, so "
+                            + "that step was undone and the network stays at version " + version + ". Feature "
+                            + "values of extreme magnitude overflow a network: scale them before they reach the "
+                            + "learner. Its offset is not kept here (-1); its event time is the timestamp"));
+        }
     }
 
     /** Writes a change of the race's lead, decided on {@code entry}'s label, to the champions topic. */

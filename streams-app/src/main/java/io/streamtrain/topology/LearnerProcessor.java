@@ -96,9 +96,10 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.join = new LateLabelJoin(store, rejections, metrics, settings.labelWait(), settings.maxPendingLabels());
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
-        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
-                settings.drift(), settings.snapshotSource(), settings.race());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
+        this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
+                settings.drift(), settings.snapshotSource(), settings.race(), rejections, restore::rebuildTraining,
+                examplesTopic);
         this.controlDeserializer = settings.controlDeserializer().get();
         this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {
             @Override

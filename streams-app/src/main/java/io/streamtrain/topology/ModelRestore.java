@@ -49,28 +49,13 @@ final class ModelRestore {
         long started = System.nanoTime();
         ModelState stored = store.meta(model);
         ModelState state = stored == null ? new ModelState() : stored;
-        byte[] checkpoint;
-        try {
-            checkpoint = state.checkpointGeneration < 0 ? null : store.readCheckpoint(model, state);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
-        }
-        int raceBytes = checkpoint == null ? 0 : Math.max(0, Math.min(state.raceModelBytes, checkpoint.length));
-        Learner learner = learner(model, state,
-                checkpoint == null ? null : Arrays.copyOf(checkpoint, checkpoint.length - raceBytes));
-        if (!Double.isNaN(state.learningRate)) {
-            // set by a command: the checkpoint taken then includes everything trained before it, so the batches
-            // replayed below were all trained at this rate
-            learner.setLearningRate(state.learningRate);
-        }
+        byte[] checkpoint = checkpoint(model, state);
+        Learner learner = network(model, state, checkpoint);
         PrequentialScore score = state.score == null ? new PrequentialScore() : PrequentialScore.fromBytes(state.score);
         ModelRuntime runtime = new ModelRuntime(model, learner, score, state, settings.dedupeWindow(),
                 settings.maxPendingLabels(), settings.labelWait().toMillis());
         runtime.restoreDrift(settings.drift());
-        runtime.replay = Reservoir.forSpec(learner.spec());
-        store.loadReplay(model, state, runtime.replay);
-        restoreRace(runtime, raceBytes == 0 ? null
-                : Arrays.copyOfRange(checkpoint, checkpoint.length - raceBytes, checkpoint.length));
+        restoreTrainedState(runtime, checkpoint);
         if (stored == null) {
             state.windowStartMs = clock.getAsLong();
             state.slots = slotsFor(runtime.batchSize);
@@ -117,6 +102,62 @@ final class ModelRestore {
             log.info("model {} created on {} from its spec", model, learner.backend());
         }
         return runtime;
+    }
+
+    /**
+     * Puts back all that training changes (the network, the reservoir, what the racing baselines learned) as the
+     * store has it: the checkpoint, then the mini-batches logged since, fitted again. The race's scores and the rest
+     * of the runtime stay as they are. For a training step undone after the fact: the step is not in the log, so this
+     * is also the state a restart restores.
+     */
+    void rebuildTraining(ModelRuntime runtime) {
+        ModelState state = runtime.state;
+        byte[] checkpoint = checkpoint(runtime.model, state);
+        Learner undone = runtime.learner;
+        runtime.learner = network(runtime.model, state, checkpoint);
+        undone.close();
+        if (runtime.race != null) {
+            // the scores as they are now go through the restore below unchanged
+            state.race = runtime.raceScores();
+        }
+        restoreTrainedState(runtime, checkpoint);
+        replay(runtime, store.examplesAfter(runtime.model, state.checkpointSeq));
+    }
+
+    /** The checkpoint the state points at, or null when the model has none yet. */
+    private byte[] checkpoint(String model, ModelState state) {
+        try {
+            return state.checkpointGeneration < 0 ? null : store.readCheckpoint(model, state);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot load model '" + model + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** The length of the baselines' part at the end of a checkpoint. */
+    private static int raceBytes(ModelState state, byte[] checkpoint) {
+        return checkpoint == null ? 0 : Math.max(0, Math.min(state.raceModelBytes, checkpoint.length));
+    }
+
+    /** The network as the checkpoint has it (a new one without a checkpoint), at the rate a command set. */
+    private Learner network(String model, ModelState state, byte[] checkpoint) {
+        int raceBytes = raceBytes(state, checkpoint);
+        Learner learner = learner(model, state,
+                checkpoint == null ? null : Arrays.copyOf(checkpoint, checkpoint.length - raceBytes));
+        if (!Double.isNaN(state.learningRate)) {
+            // set by a command: the checkpoint taken then includes everything trained before it, so the batches
+            // replayed after it were all trained at this rate
+            learner.setLearningRate(state.learningRate);
+        }
+        return learner;
+    }
+
+    /** The reservoir and the racing baselines as the checkpoint (and the state) have them. */
+    private void restoreTrainedState(ModelRuntime runtime, byte[] checkpoint) {
+        runtime.replay = Reservoir.forSpec(runtime.learner.spec());
+        store.loadReplay(runtime.model, runtime.state, runtime.replay);
+        int raceBytes = raceBytes(runtime.state, checkpoint);
+        restoreRace(runtime, raceBytes == 0 ? null
+                : Arrays.copyOfRange(checkpoint, checkpoint.length - raceBytes, checkpoint.length));
     }
 
     /**

@@ -316,6 +316,46 @@ class LearnerTest {
     }
 
     @Test
+    void aStepOnExtremeFeatureValuesIsSeenToLeaveTheNetworkNonFinite() {
+        NetworkSpec spec = NetworkSpec.fromResource("specs/mlp-classifier.yaml");
+        Target[] labels = new Target[32];
+        for (int i = 0; i < 32; i++) {
+            labels[i] = Target.ofClass(i % 2);
+        }
+        try (Learner learner = Learner.create(spec)) {
+            learner.train(rows(32, 20, 3f), labels, null);
+            assertThat(learner.isFinite()).isTrue();
+            assertThat(learner.finiteAfterStep()).isTrue();
+            // large but harmless: checked, and finite
+            learner.train(rows(32, 20, 2e6f), labels, null);
+            assertThat(learner.finiteAfterStep()).isTrue();
+        }
+        try (Learner learner = Learner.create(spec)) {
+            // Adam's second moment (the squared gradient) overflows first, the parameters still finite
+            learner.train(rows(32, 20, 1e25f), labels, null);
+            assertThat(learner.isFinite()).isFalse();
+            assertThat(learner.finiteAfterStep()).isFalse();
+        }
+        try (Learner learner = Learner.create(spec)) {
+            learner.train(rows(32, 20, -3e38f), labels, null);
+            assertThat(learner.finiteAfterStep()).as("parameters overflowed").isFalse();
+            // below the magnitude that is checked, a step takes the network's word for it
+            learner.train(rows(32, 20, 1f), labels, null);
+            assertThat(learner.finiteAfterStep()).isTrue();
+            assertThat(learner.isFinite()).isFalse();
+        }
+    }
+
+    /** Rows of alternating sign and falling magnitude, from {@code value}. */
+    private static float[][] rows(int n, int width, float value) {
+        float[][] x = new float[n][width];
+        for (int i = 0; i < n; i++) {
+            Arrays.fill(x[i], (i % 2 == 0 ? value : -value) / (1 + i));
+        }
+        return x;
+    }
+
+    @Test
     void dropoutStepsRepeatExactlyAfterARestore() {
         NetworkSpec spec = NetworkSpec.parse("""
                 inputSize: 6

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -11,6 +12,7 @@ import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Prediction;
+import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.Target;
@@ -202,6 +204,121 @@ class ModelRestoreTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void aTrainingStepThatLeavesTheNetworkNonFiniteIsUndoneAndItsLabeledExamplesGoToTheErrorsTopic() {
+        // 6 batches; the 4th holds an example of extreme (finite) features, which overflows the network
+        LearnerProcessor processor = processor(SPEC);
+        List<List<Example>> batches = new ArrayList<>();
+        for (int b = 0; b < 6; b++) {
+            List<Example> batch = new ArrayList<>();
+            for (int i = 0; i < BATCH; i++) {
+                String id = "e" + (b * BATCH + i);
+                Example e = b == 3 && i == 5
+                        ? Example.newBuilder(example(id, 1)).setFeatures(Collections.nCopies(FEATURES,
+                                3e38f)).build()
+                        : example(id, i % 8 == 7 ? null : random.nextInt(2));
+                batch.add(e);
+                process(processor, e);
+            }
+            batches.add(batch);
+        }
+        var context = harness.contextOf(processor);
+
+        List<RejectedRecord> errors = ProcessorHarness.forwarded(context,
+                RejectedRecord.class);
+        List<String> labeledOfFourth = batches.get(3).stream().filter(e -> e.getLabel() != null).map(Example::getId)
+                .toList();
+        assertThat(errors).as("one error per labeled example of the undone step, none for its unlabeled ones")
+                .hasSize(labeledOfFourth.size());
+        for (int i = 0; i < errors.size(); i++) {
+            RejectedRecord r = errors.get(i);
+            assertThat(r.getRule()).isEqualTo("non-finite-step");
+            assertThat(r.getField()).isEqualTo("features");
+            assertThat(r.getTopic()).isEqualTo("r.examples");
+            assertThat(r.getOffset()).isEqualTo(-1);
+            assertThat(r.getMessage()).startsWith("example '" + labeledOfFourth.get(i) + "' of model 'm' was "
+                    + "predicted but not trained on").contains("stays at version 3");
+        }
+        List<Prediction> predictions = ProcessorHarness.forwarded(context, Prediction.class);
+        assertThat(predictions).hasSize(6 * BATCH);
+        assertThat(predictions.subList(4 * BATCH, 5 * BATCH)).as("the 5th batch: by the network before the "
+                + "undone step").allSatisfy(p -> assertThat(p.getModelVersion()).isEqualTo(3));
+        assertThat(predictions.subList(5 * BATCH, 6 * BATCH)).allSatisfy(p -> {
+            assertThat(p.getModelVersion()).isEqualTo(4);
+            assertThat(p.getProbabilities()).allSatisfy(q -> assertThat(q).isBetween(0f, 1f));
+        });
+
+        Learner reference = Learner.create(SPEC);
+        for (int b : new int[] {0, 1, 2, 4, 5}) {
+            train(reference, batches.get(b));
+        }
+        ModelRuntime restored = restore(SPEC);
+        assertThat(restored.learner.isFinite()).isTrue();
+        assertThat(restored.learner.checkpoint()).as("the network trained on every batch but the undone one, as a "
+                + "restart restores it").isEqualTo(reference.checkpoint());
+        reference.close();
+        restored.learner.close();
+    }
+
+    @Test
+    void anUndoneStepLeavesTheReservoirAndTheRacingBaselinesAsIfItsExamplesHadNeverBeenTrainedOn() {
+        NetworkSpec spec = NetworkSpec.parse("""
+                inputSize: 20
+                layers: [{type: dense, units: 32}]
+                output: {type: classification, classes: 2}
+                seed: 5
+                batch: {size: 16, maxWaitMs: 100}
+                replay: {ratio: 2, capacity: 40}
+                """, NetworkSpec.Format.YAML);
+        List<List<Example>> batches = new ArrayList<>();
+        for (int b = 0; b < 6; b++) {
+            List<Example> batch = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                batch.add(example("e" + (b * 16 + i), random.nextInt(2)));
+            }
+            batches.add(batch);
+        }
+        Example poison = Example.newBuilder(batches.get(3).get(9)).setFeatures(Collections.nCopies(20,
+                -3e38f)).build();
+        RaceSettings race = new RaceSettings(List.of("majority", "softmax-regression", "gaussian-nb"), 50, false,
+                0.05, 50);
+        harness.tune(b -> b.race(race));
+        LearnerProcessor poisoned = processor(spec);
+        for (int b = 0; b < 6; b++) {
+            for (int i = 0; i < 16; i++) {
+                process(poisoned, b == 3 && i == 9 ? poison : batches.get(b).get(i));
+            }
+        }
+        assertThat(ProcessorHarness.forwarded(harness.contextOf(poisoned), RejectedRecord.class))
+                .as("the 4th step undone").hasSize(16).allSatisfy(r -> assertThat(r.getRule()).isEqualTo(
+                        "non-finite-step"));
+        ModelRuntime afterUndo = restore(spec);
+
+        try (ProcessorHarness clean = new ProcessorHarness()) {
+            clean.tune(b -> b.race(race));
+            LearnerProcessor reference = clean.processor(spec);
+            for (int b : new int[] {0, 1, 2, 4, 5}) {
+                batches.get(b).forEach(e -> clean.process(reference, e));
+            }
+            ModelRuntime expected = clean.restore(spec);
+            assertThat(afterUndo.learner.checkpoint()).as("network").isEqualTo(expected.learner.checkpoint());
+            assertThat(afterUndo.replay.seen()).as("examples offered to the reservoir")
+                    .isEqualTo(expected.replay.seen()).isEqualTo(5 * 16);
+            for (int slot = 0; slot < expected.replay.size(); slot++) {
+                assertThat(afterUndo.replay.features(slot)).as("slot %d", slot)
+                        .isEqualTo(expected.replay.features(slot));
+            }
+            assertThat(afterUndo.raceModels()).as("what the baselines learned").isEqualTo(expected.raceModels());
+            List<Prediction> live = ProcessorHarness.forwarded(harness.contextOf(poisoned), Prediction.class);
+            List<Prediction> reached = ProcessorHarness.forwarded(clean.contextOf(reference), Prediction.class);
+            assertThat(live.subList(5 * 16, 6 * 16)).extracting(Prediction::getProbabilities).as("the live network "
+                    + "after the undone step predicts as one that never saw it")
+                    .isEqualTo(reached.subList(4 * 16, 5 * 16).stream().map(Prediction::getProbabilities).toList());
+            expected.learner.close();
+        }
+        afterUndo.learner.close();
     }
 
     private ModelRuntime restore(NetworkSpec spec) {
