@@ -69,6 +69,8 @@ final class DashboardFeed implements Runnable {
     private final Set<TopicPartition> assigned = new HashSet<>();
     private final Set<String> following = new TreeSet<>();
     private long skipped;
+    /** Whether records were skipped since the status was last published. */
+    private boolean skipsUnpublished;
     private String lastProblem;
     private String outage;
     private long lastDiscoveryMs = Long.MIN_VALUE / 2;
@@ -144,6 +146,7 @@ final class DashboardFeed implements Runnable {
                     }
                 }
             }
+            publishSkips();
             if (registryDown) {
                 pause(RETRY_PAUSE);
             } else if (outage != null) {
@@ -331,7 +334,17 @@ final class DashboardFeed implements Runnable {
         skipped++;
         lastProblem = where + ": " + abbreviate(why);
         log.debug("the dashboard skipped {}", lastProblem);
-        publishStatus();
+        skipsUnpublished = true;
+    }
+
+    /**
+     * Publishes the count of skipped records, once for all those {@link #take} skipped since the last time: a topic
+     * full of undecodable records makes one status item per poll, not one per record, for every page open.
+     */
+    void publishSkips() {
+        if (skipsUnpublished) {
+            publishStatus();
+        }
     }
 
     private void setOutage(String problem) {
@@ -345,6 +358,7 @@ final class DashboardFeed implements Runnable {
     }
 
     private void publishStatus() {
+        skipsUnpublished = false;
         Set<String> waiting = new TreeSet<>(topics());
         waiting.removeAll(following);
         history.add(FeedItem.STATUS, null, json(g -> {

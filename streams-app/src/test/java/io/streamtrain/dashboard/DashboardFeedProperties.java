@@ -71,6 +71,8 @@ class DashboardFeedProperties {
             int before = history.snapshot().size();
             long seqBefore = lastSeq();
             feed.take(new ConsumerRecord<>(in.topic(), 0, 0, in.key(), in.value()));
+            // as the feed does after each poll
+            feed.publishSkips();
             List<FeedItem> added = history.snapshot().stream().filter(i -> i.seq() > seqBefore).toList();
             List<FeedItem> shown = added.stream().filter(i -> !i.kind().equals(FeedItem.STATUS)).toList();
             boolean counted = added.stream().anyMatch(i -> i.kind().equals(FeedItem.STATUS));
@@ -99,6 +101,25 @@ class DashboardFeedProperties {
         });
         assertThat(tally.keySet()).contains("SHOWN metrics", "SHOWN snapshot", "SHOWN snapshot-removed",
                 "SHOWN event", "SHOWN control", "SKIPPED skipped", "IGNORED ignored");
+    }
+
+    @Test
+    void aBurstOfSkippedRecordsMakesOneStatusItemPerPollNotOnePerRecord() {
+        long seqBefore = lastSeq();
+        for (int i = 0; i < 1_000; i++) {
+            feed.take(new ConsumerRecord<>(PREFIX + ".metrics", 0, i, utf8("m"), new byte[] {1, 2, 3}));
+        }
+        assertThat(history.snapshot().stream().filter(i -> i.seq() > seqBefore)).as("nothing before the poll ends")
+                .isEmpty();
+        feed.publishSkips();
+        feed.publishSkips();
+        List<FeedItem> added = history.snapshot().stream().filter(i -> i.seq() > seqBefore).toList();
+        assertThat(added).singleElement().satisfies(item -> {
+            assertThat(item.kind()).isEqualTo(FeedItem.STATUS);
+            JsonNode json = parse(item.json());
+            assertThat(json.path("skipped").asLong()).isEqualTo(1_000);
+            assertThat(json.path("lastSkipped").asText()).startsWith(PREFIX + ".metrics-0@999: ");
+        });
     }
 
     private long lastSeq() {
