@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * state (the mini-batch's last example, for an exact replay), its ids are remembered, and every
  * {@code checkpointEveryBatches} steps the network is checkpointed. A version due for a snapshot is published to the
  * models topic ({@link SnapshotPublisher}). So a prediction is always made by the model
- * before it trained on that example.
+ * before it trained on that example. A step that leaves the network non-finite is undone ({@link #undoStep}).
  */
 final class BatchStep {
 
