@@ -149,9 +149,10 @@ class SnapshotExportIT {
         assertThat(net20.params().equalsWithEps(net15.params(), 0)).isFalse();
 
         // a new model warm-started from version 15 on the topic predicts as that network does
+        // one full mini-batch, however the examples arrive: none is stepped alone by its wait on a slow machine
         Path spec = dir.resolve("m2.yaml");
         Files.writeString(spec, String.join("\n", "inputSize: 20", "warmStart: topic:m@15",
-                "output: {type: classification, classes: 2}", "batch: {size: 32, maxWaitMs: 100}", ""));
+                "output: {type: classification, classes: 2}", "batch: {size: 32, maxWaitMs: 60000}", ""));
         settings.put(LearnerConfig.MODEL_SPEC_PREFIX + "m2", spec.toString());
         List<Raw> more = new ArrayList<>();
         for (int i = 0; i < BATCH; i++) {
