@@ -221,6 +221,31 @@ public final class Learner implements AutoCloseable {
         return !lastStepRisky || isFinite();
     }
 
+    /** A copy of the network's parameters: DL4J's flattened vector, {@link #numParams()} floats. */
+    public float[] params() {
+        checkOpen();
+        INDArray params = net.params();
+        return toFloats(params, (int) params.length());
+    }
+
+    /**
+     * Replaces the network's parameters with {@code values}, DL4J's flattened vector (as {@link #params()} gives):
+     * for a replica adopting an averaged model. The optimizer's state, the version and the counts stay.
+     *
+     * @throws IllegalArgumentException when {@code values} has another length than the network's parameters
+     */
+    public void setParams(float[] values) {
+        checkOpen();
+        INDArray params = net.params();
+        if (values.length != params.length()) {
+            throw new IllegalArgumentException("the network has " + params.length() + " parameters, not "
+                    + values.length);
+        }
+        ByteBuffer in = ByteBuffer.allocate(4 * values.length).order(ByteOrder.nativeOrder());
+        in.asFloatBuffer().put(values);
+        copyIn(in, values.length, params);
+    }
+
     /** The network, for tests and benchmarks in this package. */
     MultiLayerNetwork network() {
         return net;

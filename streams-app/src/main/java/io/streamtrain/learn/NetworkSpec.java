@@ -37,6 +37,7 @@ import org.nd4j.linalg.activations.Activation;
  * seed: 42
  * batch: {size: 32, maxWaitMs: 1000}
  * replay: {ratio: 3, capacity: 10000}   # optional: each step also fits 3 past examples per new one
+ * parallel: {replicas: 4, averageEverySteps: 16, maxWaitMs: 5000}   # optional: 4 replicas, averaged
  * }</pre>
  *
  * <p>Layer types: {@code dense} (units, activation), {@code dropout} (rate), {@code conv2d} (filters, kernel,
@@ -156,6 +157,15 @@ public final class NetworkSpec {
     public record Replay(int ratio, int capacity) {
     }
 
+    /**
+     * Data-parallel training: {@code replicas} learner tasks train the model at once, each on the shard of the
+     * stream its examples' ids hash to ({@code io.streamtrain.contract.ReplicaKey}); each contributes its parameters
+     * after {@code averageEverySteps} training steps (or after {@code maxWaitMs} with fewer), and adopts the round's
+     * weighted average when every replica has contributed.
+     */
+    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs) {
+    }
+
     private final String name;
     private final int inputSize;
     private final ImageShape image;
@@ -170,13 +180,14 @@ public final class NetworkSpec {
     private final int batchSize;
     private final long maxWaitMs;
     private final Replay replay;
+    private final Parallel parallel;
     private final Path warmStart;
     private final SnapshotRef warmStartSnapshot;
     private final String json;
 
     NetworkSpec(String name, int inputSize, ImageShape image, List<LayerSpec> layers, OutputKind outputKind,
                 List<String> classNames, LossKind loss, Optimizer optimizer, WeightInit weightInit, double l2,
-                long seed, int batchSize, long maxWaitMs, Replay replay, Path warmStart,
+                long seed, int batchSize, long maxWaitMs, Replay replay, Parallel parallel, Path warmStart,
                 SnapshotRef warmStartSnapshot, String json) {
         this.name = name;
         this.inputSize = inputSize;
@@ -192,6 +203,7 @@ public final class NetworkSpec {
         this.batchSize = batchSize;
         this.maxWaitMs = maxWaitMs;
         this.replay = replay;
+        this.parallel = parallel;
         this.warmStart = warmStart;
         this.warmStartSnapshot = warmStartSnapshot;
         this.json = Objects.requireNonNull(json);
@@ -321,6 +333,16 @@ public final class NetworkSpec {
         return Optional.ofNullable(replay);
     }
 
+    /** Data-parallel training, when the spec asks for more than one replica. */
+    public Optional<Parallel> parallel() {
+        return Optional.ofNullable(parallel);
+    }
+
+    /** How many replicas train the model: 1 unless the spec's {@code parallel} says more. */
+    public int replicas() {
+        return parallel == null ? 1 : parallel.replicas();
+    }
+
     /** The model zip to start from, when the spec names one (or a snapshot it was fetched from). */
     public Optional<Path> warmStart() {
         return Optional.ofNullable(warmStart);
@@ -337,7 +359,7 @@ public final class NetworkSpec {
     /** This spec starting from a zip fetched for its {@link #warmStartSnapshot()}. */
     public NetworkSpec withWarmStartFile(Path zip) {
         return new NetworkSpec(name, inputSize, image, layers, outputKind, classNames, loss, optimizer, weightInit, l2,
-                seed, batchSize, maxWaitMs, replay, zip, warmStartSnapshot, json);
+                seed, batchSize, maxWaitMs, replay, parallel, zip, warmStartSnapshot, json);
     }
 
     /** The spec as JSON (a YAML spec converted), as snapshots carry it. */

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.learn.NetworkSpec.BatchNorm;
 import io.streamtrain.learn.NetworkSpec.Conv2d;
 import io.streamtrain.learn.NetworkSpec.Dense;
@@ -52,12 +53,16 @@ final class SpecParser {
     static final int DEFAULT_BATCH_SIZE = 32;
     static final long DEFAULT_MAX_WAIT_MS = 1_000;
     static final int MAX_REPLAY_RATIO = 64;
+    static final int DEFAULT_AVERAGE_EVERY_STEPS = 16;
+    static final long DEFAULT_AVERAGE_MAX_WAIT_MS = 5_000;
+    static final int MAX_AVERAGE_EVERY_STEPS = 1_000_000;
     static final int MAX_REPLAY_CAPACITY = 10_000_000;
     /** The most feature values a replay reservoir holds: 1 GiB of floats. */
     static final long MAX_REPLAY_VALUES = 1L << 28;
 
     private static final List<String> TOP_KEYS = List.of("name", "description", "inputSize", "input", "layers",
-            "output", "loss", "optimizer", "weightInit", "l2", "seed", "batch", "replay", "warmStart");
+            "output", "loss", "optimizer", "weightInit", "l2", "seed", "batch", "replay", "parallel",
+            "warmStart");
     /** Keys that describe a network built from the spec, so they make no sense with a warm start. */
     private static final List<String> BUILD_KEYS = List.of("layers", "optimizer", "weightInit", "l2", "seed");
     private static final List<String> LAYER_TYPES =
@@ -226,12 +231,13 @@ final class SpecParser {
         long seed = longValue(root, "seed", "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE, "must be an integer");
         long[] batch = batch(root.get("batch"));
         NetworkSpec.Replay replay = replay(root.get("replay"), inputSize);
+        NetworkSpec.Parallel parallel = parallel(root.get("parallel"));
 
         if (!errors.isEmpty()) {
             return null;
         }
         return new NetworkSpec(name, inputSize, image, layers, kind, classNames, loss, optimizer, weightInit, l2,
-                seed, (int) batch[0], batch[1], replay, warmStart, warmStartSnapshot, root.toString());
+                seed, (int) batch[0], batch[1], replay, parallel, warmStart, warmStartSnapshot, root.toString());
     }
 
     private ImageShape image(JsonNode input) {
@@ -734,6 +740,28 @@ final class SpecParser {
                     + (long) capacity * inputSize);
         }
         return new NetworkSpec.Replay(ratio, capacity);
+    }
+
+    /** Data-parallel training, or null when the spec has none (one replica). */
+    private NetworkSpec.Parallel parallel(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs}, was " + describe(node));
+            return null;
+        }
+        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs"), null);
+        int replicas = intValue(node, "replicas", "parallel.replicas", null, 1, ReplicaKey.MAX_REPLICAS,
+                "must be an integer from 1 to " + ReplicaKey.MAX_REPLICAS + " (learner tasks training the model at "
+                        + "once; its examples and labels are keyed <model>#<shard>)");
+        int every = intValue(node, "averageEverySteps", "parallel.averageEverySteps", DEFAULT_AVERAGE_EVERY_STEPS, 1,
+                MAX_AVERAGE_EVERY_STEPS, "must be an integer from 1 to " + MAX_AVERAGE_EVERY_STEPS
+                        + " (training steps a replica takes between contributions)");
+        long wait = longValue(node, "maxWaitMs", "parallel.maxWaitMs", DEFAULT_AVERAGE_MAX_WAIT_MS, 1,
+                24L * 3600 * 1000, "must be an integer from 1 to 86400000 (milliseconds a replica waits for "
+                        + "averageEverySteps before it contributes what it has)");
+        return new NetworkSpec.Parallel(replicas, every, wait);
     }
 
     // ---------------------------------------------------------------- scalar readers

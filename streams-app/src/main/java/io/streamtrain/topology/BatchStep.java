@@ -56,11 +56,12 @@ final class BatchStep {
     private final Rejections rejections;
     private final Consumer<ModelRuntime> rebuild;
     private final String examplesTopic;
+    private final Replicas replicas;
 
     BatchStep(ProcessorContext<String, SpecificRecord> context, LearnerStore store, LateLabelJoin join,
             LearnerMetrics metrics, int checkpointEveryBatches, SnapshotPublisher snapshots, DriftSettings drift,
             SnapshotSource snapshotSource, RaceSettings raceSettings, Rejections rejections,
-            Consumer<ModelRuntime> rebuild, String examplesTopic) {
+            Consumer<ModelRuntime> rebuild, String examplesTopic, Replicas replicas) {
         this.context = context;
         this.store = store;
         this.join = join;
@@ -73,6 +74,7 @@ final class BatchStep {
         this.rejections = rejections;
         this.rebuild = rebuild;
         this.examplesTopic = examplesTopic;
+        this.replicas = replicas;
     }
 
     /** Predicts the whole inbox in one call, writes the predictions, scores and fits the labeled examples. */
@@ -159,7 +161,13 @@ final class BatchStep {
                         target == null ? null : Race.crossEntropy(probabilities, target.classIndex()), now,
                         race.names().get(served));
             }
-            context.forward(new Record<>(runtime.model, p, now));
+            if (runtime.isReplica()) {
+                // a replica predicts for its model: stamped with the global version it holds and its steps since
+                p.setModel(runtime.replicaOf);
+                p.setGlobalVersion(runtime.state.replica.globalVersion);
+                p.setLocalSteps(runtime.state.replica.localSteps(version));
+            }
+            context.forward(new Record<>(runtime.predictionModel(), p, now));
         }
         long last = batch.get(n - 1).seq();
         boolean undone = false;
@@ -172,7 +180,8 @@ final class BatchStep {
                 trained = m;
                 runtime.state.batchEnds.add(last);
                 runtime.state.windowTrained += m;
-                if (snapshots.due(learner.version())) {
+                if (!runtime.isReplica() && snapshots.due(learner.version())) {
+                    // a replicated model's versions are the averaging step's (Averager)
                     snapshots.publish(runtime, SnapshotPublisher.EVERY_STEPS, now);
                 }
             } else {
@@ -195,6 +204,9 @@ final class BatchStep {
         if (undone || state.batchEnds.size() >= checkpointEveryBatches
                 || state.processedSeq + runtime.batchSize - state.checkpointSeq > state.slots) {
             checkpoint(runtime);
+        }
+        if (runtime.isReplica()) {
+            replicas.afterStep(runtime, trained, now);
         }
         runtime.saveWithScore(store);
         metrics.recordBatch(runtime.model, predicted, trained, runtime.learner.version());
@@ -384,7 +396,7 @@ final class BatchStep {
                     outputs.predictedClass(row), version, loss, now, servedBy);
         }
         return new Prediction(id, model, version, null, null, outputs.value(row), List.of(), label, loss,
-                Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy);
+                Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy, null, null);
     }
 
     /** A classifier's prediction from its class probabilities and the class it predicts. */
@@ -395,6 +407,7 @@ final class BatchStep {
             probabilities.add(i, p[i]);
         }
         return new Prediction(id, model, version, predicted, learner.classNames().get(predicted), null,
-                probabilities, label, loss, Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy);
+                probabilities, label, loss, Instant.ofEpochMilli(eventTimeMs), Instant.ofEpochMilli(now), servedBy,
+                null, null);
     }
 }

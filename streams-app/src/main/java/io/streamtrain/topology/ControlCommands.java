@@ -45,6 +45,9 @@ final class ControlCommands {
 
         /** Whether a model id has a spec (its own or the default). */
         boolean hasSpec(String model);
+
+        /** How many replicas train the model: 1 unless its spec says more. */
+        int replicas(String model);
     }
 
     private final ProcessorContext<String, SpecificRecord> context;
@@ -88,6 +91,12 @@ final class ControlCommands {
             problem = "the record key must be the model id '" + model + "' (the learner that owns the model's "
                     + "partition takes its commands), was " + (record.key() == null ? "null"
                             : "'" + key + "'");
+        }
+        if (problem == null && models.replicas(model) > 1) {
+            problem = "model '" + model + "' trains on " + models.replicas(model) + " replicas (its spec's "
+                    + "parallel.replicas): commands change a model that one task trains, and are not taken for a "
+                    + "replicated one; its averaged versions are on the models topic for export, serving and warm "
+                    + "starts";
         }
         ModelRuntime runtime = null;
         if (problem == null) {

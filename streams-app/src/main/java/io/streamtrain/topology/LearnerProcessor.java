@@ -11,10 +11,14 @@ import io.streamtrain.avro.ContenderScore;
 import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.avro.ParamsChunk;
+import io.streamtrain.avro.ParamsKind;
 import io.streamtrain.avro.TrainingMetrics;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.contract.RejectionRule;
 import io.streamtrain.learn.ExampleCheck;
+import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
 import io.streamtrain.learn.Target;
@@ -62,6 +66,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private final String examplesTopic;
     private final String labelsTopic;
     private final String controlTopic;
+    private final String globalTopic;
     private ProcessorContext<String, SpecificRecord> context;
     private LearnerStore store;
     private Deserializer<Example> exampleDeserializer;
@@ -73,6 +78,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     private ModelRestore restore;
     private ControlCommands control;
     private Deserializer<ControlCommand> controlDeserializer;
+    private Deserializer<ParamsChunk> globalDeserializer;
+    private Replicas replicas;
     /** The timestamp of the last record this task processed: the learner is keeping up when it is recent. */
     private long newestRecordMs = Long.MIN_VALUE / 2;
     private long lastEarlyCommitMs = Long.MIN_VALUE / 2;
@@ -82,6 +89,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         this.examplesTopic = settings.topics().examples().name();
         this.labelsTopic = settings.topics().labels().name();
         this.controlTopic = settings.topics().control().name();
+        this.globalTopic = settings.topics().global().name();
     }
 
     @Override
@@ -97,9 +105,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
+        this.replicas = new Replicas(context, store, budget.checkpointChunkBytes() / 4, runtime -> step.checkpoint(runtime));
+        this.globalDeserializer = settings.topics().global().valueSerde().deserializer();
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
                 settings.drift(), settings.snapshotSource(), settings.race(), rejections, restore::rebuildTraining,
-                examplesTopic);
+                examplesTopic, replicas);
         this.controlDeserializer = settings.controlDeserializer().get();
         this.control = new ControlCommands(context, settings, store, step, snapshots, new ControlCommands.Models() {
             @Override
@@ -111,6 +121,12 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             @Override
             public boolean hasSpec(String model) {
                 return models.containsKey(model) || settings.specs().apply(model) != null;
+            }
+
+            @Override
+            public int replicas(String model) {
+                NetworkSpec spec = models.containsKey(model) ? null : settings.specs().apply(model);
+                return spec == null ? 1 : spec.replicas();
             }
         }, controlDeserializer);
         try {
@@ -141,6 +157,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                 processLabel(record);
             } else if (topic.equals(controlTopic)) {
                 control.handle(record);
+            } else if (topic.equals(globalTopic)) {
+                processGlobal(record);
             } else {
                 processExample(record);
             }
@@ -169,11 +187,11 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                     "an example record must have a value"));
             return;
         }
-        ModelRuntime runtime = runtimeOf(record, example.getModel());
+        String id = example.getId();
+        ModelRuntime runtime = runtimeOf(record, example.getModel(), "id", id);
         if (runtime == null) {
             return;
         }
-        String id = example.getId();
         Rejection rejection = ExampleCheck.checkId("id", id);
         if (rejection == null) {
             rejection = checkTime("eventTime", example.getEventTime());
@@ -237,7 +255,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                     "a label record must have a value"));
             return;
         }
-        ModelRuntime runtime = runtimeOf(record, label.getModel());
+        ModelRuntime runtime = runtimeOf(record, label.getModel(), "exampleId", label.getExampleId());
         if (runtime == null) {
             return;
         }
@@ -277,6 +295,43 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         }
     }
 
+    /**
+     * A chunk of a global version of a model trained by several replicas, for the replica its key names: the
+     * averaging step wrote it, in the partition of that replica's examples.
+     */
+    private void processGlobal(Record<String, byte[]> record) {
+        ParamsChunk global;
+        try {
+            global = globalDeserializer.deserialize(globalTopic, record.headers(), record.value());
+        } catch (WireFormatException e) {
+            rejections.reject(record, null, new Rejection("value", RejectionRule.UNDECODABLE.code(), e.getMessage()));
+            return;
+        }
+        if (global == null || global.getKind() == ParamsKind.CONTRIBUTION) {
+            rejections.reject(record, null, new Rejection("value", RejectionRule.NULL_VALUE.code(), global == null
+                    ? "a record of the global topic must have a value" : "the global topic carries GLOBAL and "
+                    + "ROUND_OPEN records, not " + global.getKind()));
+            return;
+        }
+        String key = ReplicaKey.shardKey(global.getModel(), global.getReplica());
+        ReplicaSpecs.Replica replica = ReplicaSpecs.replicaOf(settings.specs(), key);
+        if (replica == null) {
+            rejections.reject(record, null, new Rejection("model", RejectionRule.UNKNOWN_MODEL.code(), "model '"
+                    + Rejections.abbreviate(global.getModel()) + "' has no replica " + global.getReplica()
+                    + " here: its spec must have parallel.replicas above " + global.getReplica()));
+            return;
+        }
+        if (!key.equals(record.key())) {
+            rejections.reject(record, null, new Rejection("key", RejectionRule.KEY_MODEL_MISMATCH.code(),
+                    "a global version for replica " + global.getReplica() + " of model '"
+                            + Rejections.abbreviate(global.getModel()) + "' must be keyed '"
+                            + Rejections.abbreviate(key) + "', was " + (record.key() == null ? "null"
+                            : "'" + Rejections.abbreviate(record.key()) + "'")));
+            return;
+        }
+        replicas.onGlobal(runtime(key), global, context.currentSystemTimeMs());
+    }
+
     /** An event time outside what Avro timestamp-millis readers and Kafka take, or null. */
     static Rejection checkTime(String field, Instant time) {
         String problem = time == null ? "the time is missing" : RecordLimits.eventTimeProblem(time.toEpochMilli());
@@ -290,36 +345,57 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     }
 
     /**
-     * The runtime of a record's model, loaded on its first record; null when the model id is not valid or is not the
-     * record's key (the record is then rejected).
+     * The runtime of a record's model, loaded on its first record; null when the model id is not valid or the record
+     * is not keyed as the model's records must be (the record is then rejected). A model trained by one task is keyed
+     * by its id; one trained by several replicas by {@code <model>#<shard>} ({@link ReplicaKey}), the shard a hash of
+     * the example id in {@code idField}, and the runtime is that replica's.
      */
-    private ModelRuntime runtimeOf(Record<String, byte[]> record, String model) {
+    private ModelRuntime runtimeOf(Record<String, byte[]> record, String model, String idField, String exampleId) {
         String problem = RecordLimits.modelIdProblem(model);
         if (problem != null) {
             rejections.reject(record, null, new Rejection("model", MODEL_ID, problem));
             return null;
         }
-        if (!model.equals(record.key())) {
-            // a model's state lives in the task of its key's partition: another key would split the model in two
-            rejections.reject(record, null, new Rejection("key", RejectionRule.KEY_MODEL_MISMATCH.code(),
-                    "the record key must be the model id '" + model + "', was "
-                            + (record.key() == null ? "null" : "'" + Rejections.abbreviate(record.key()) + "'")));
-            return null;
-        }
-        if (!models.containsKey(model) && settings.specs().apply(model) == null) {
+        NetworkSpec spec = models.containsKey(model) ? null : settings.specs().apply(model);
+        if (!models.containsKey(model) && spec == null) {
             rejections.reject(record, null, new Rejection("model", RejectionRule.UNKNOWN_MODEL.code(), "model '"
                     + model + "' has no spec of its own (streamtrain.model.spec." + model + " or a file in "
                     + "streamtrain.model.specs.dir), and models without one are rejected "
                     + "(streamtrain.model.unlisted=reject)"));
             return null;
         }
-        return runtime(model);
+        int replicaCount = spec == null ? 1 : spec.replicas();
+        String key = model;
+        if (replicaCount > 1) {
+            // the key is the example id's shard: a bad id is rejected here, with its own rule
+            Rejection badId = ExampleCheck.checkId(idField, exampleId);
+            if (badId != null) {
+                rejections.reject(record, null, badId);
+                return null;
+            }
+            key = ReplicaKey.of(model, exampleId, replicaCount);
+        }
+        if (!key.equals(record.key())) {
+            // a model's state lives in the task of its key's partition: another key would split the model in two
+            String expected = replicaCount > 1 ? "'" + key + "' (model '" + model + "' trains on " + replicaCount
+                    + " replicas: <model>#<shard>, the shard the example id's murmur2 hash modulo " + replicaCount
+                    + ", as the connector's model.replicas keys it)" : "the model id '" + model + "'";
+            rejections.reject(record, null, new Rejection("key", RejectionRule.KEY_MODEL_MISMATCH.code(),
+                    "the record key must be " + expected + ", was "
+                            + (record.key() == null ? "null" : "'" + Rejections.abbreviate(record.key()) + "'")));
+            return null;
+        }
+        return runtime(key);
     }
 
     private ModelRuntime runtime(String model) {
         ModelRuntime runtime = models.get(model);
         if (runtime == null) {
             runtime = restore.load(model);
+            ReplicaSpecs.Replica replica = ReplicaSpecs.replicaOf(settings.specs(), model);
+            if (replica != null) {
+                replicas.attach(runtime, replica, context.currentSystemTimeMs());
+            }
             metrics.registerModel(model);
             models.put(model, runtime);
         }
@@ -393,6 +469,10 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         }
         if (runtime.joinsLateLabels()) {
             join.evict(runtime, now);
+        }
+        if (runtime.isReplica() && replicas.contributeIfDue(runtime, now)) {
+            // a replica that trained less than averageEverySteps (or nothing) in maxWaitMs: the round goes on
+            runtime.saveWithScore(store);
         }
         ModelState state = runtime.state;
         // a window closes on its interval or, as after a full mini-batch, on its count of examples

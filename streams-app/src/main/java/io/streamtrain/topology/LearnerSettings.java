@@ -69,6 +69,8 @@ public record LearnerSettings(
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
+    /** The averaging step's store: each replicated model's open round and its contributions. */
+    public static final String AVERAGER_STORE = "streamtrain-averager-state";
     /** The producer's default {@code max.request.size}. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
     /** The smallest {@code max.request.size} the learner works with: a rejected record's copy needs room. */
@@ -86,6 +88,8 @@ public record LearnerSettings(
         Objects.requireNonNull(labelDeserializer, "labelDeserializer");
         Objects.requireNonNull(labelWait, "labelWait");
         Objects.requireNonNull(specs, "specs");
+        // a replica's key (<model>#<shard>) finds its model's spec
+        specs = ReplicaSpecs.of(specs);
         Objects.requireNonNull(metricsInterval, "metricsInterval");
         Objects.requireNonNull(punctuateInterval, "punctuateInterval");
         Objects.requireNonNull(commitEarlyMaxLag, "commitEarlyMaxLag");

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 import io.streamtrain.learn.Reservoir;
 import io.streamtrain.learn.Target;
@@ -63,6 +64,48 @@ final class LearnerStore {
 
     void putMeta(String model, ModelState state) {
         store.put(StateKeys.meta(model), state.toBytes());
+    }
+
+    /**
+     * Writes a parameter vector under {@code keys} (one key per chunk) in chunks of {@code chunkFloats}, deleting
+     * the chunks after them that an older, longer vector left; returns how many chunks it took.
+     */
+    int putFloats(IntFunction<String> keys, float[] values, int chunkFloats, int oldChunks) {
+        List<ByteBuffer> chunks = ParamsCodec.cut(values, chunkFloats);
+        for (int c = 0; c < chunks.size(); c++) {
+            store.put(keys.apply(c), chunks.get(c).array());
+        }
+        for (int c = chunks.size(); c < oldChunks; c++) {
+            store.delete(keys.apply(c));
+        }
+        return chunks.size();
+    }
+
+    /** A parameter vector of {@code floats} values in {@code chunks} chunks under {@code keys}. */
+    float[] readFloats(IntFunction<String> keys, int floats, int chunks) {
+        List<ByteBuffer> parts = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            byte[] bytes = store.get(keys.apply(c));
+            if (bytes == null) {
+                throw new IllegalStateException("chunk " + c + " of " + chunks + " is missing from the store ("
+                        + keys.apply(c).replace('\u0000', '/') + ")");
+            }
+            parts.add(ByteBuffer.wrap(bytes));
+        }
+        return ParamsCodec.join(parts, floats);
+    }
+
+    /** Whether the store has a value under {@code key}. */
+    boolean has(String key) {
+        return store.get(key) != null;
+    }
+
+    void put(String key, byte[] value) {
+        store.put(key, value);
+    }
+
+    void delete(String key) {
+        store.delete(key);
     }
 
     /** Keeps an example in its slot of the ring, over an example the checkpoint includes. */

@@ -7,6 +7,7 @@ import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
+import io.streamtrain.avro.ParamsChunk;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.avro.ServingPin;
@@ -23,7 +24,10 @@ import org.apache.kafka.common.serialization.Serdes;
  * {@code <model>/<version>/<chunk>}. Commands are read from the control topic, keyed by model id like the examples
  * (so it has their partition count too), and answered on the control log; pins for the serving instances go to the
  * compacted pins topic, keyed by model id. What the learner detects in a stream (a drift) goes to the events topic,
- * keyed by model id; a change of the lead when baselines race the network, to the champions topic.
+ * keyed by model id; a change of the lead when baselines race the network, to the champions topic. A model trained by
+ * several replicas has its examples and labels keyed {@code <model>#<shard>}; its replicas' parameters go to the
+ * params topic (keyed by model id, so one task averages them) and each round's average comes back on the global
+ * topic, keyed {@code <model>#<replica>} and read with the examples (so it has their partition count too).
  */
 public record LearnerTopics(
         Topic<String, byte[]> examples,
@@ -36,7 +40,9 @@ public record LearnerTopics(
         Topic<String, ControlAnswer> controlLog,
         Topic<String, ServingPin> pins,
         Topic<String, DriftEvent> events,
-        Topic<String, ChampionSwitch> champions) {
+        Topic<String, ChampionSwitch> champions,
+        Topic<String, ParamsChunk> params,
+        Topic<String, ParamsChunk> global) {
 
     /**
      * The learner's topics under {@code prefix}: examples, labels and commands read as raw bytes, the rest Avro with
@@ -54,7 +60,9 @@ public record LearnerTopics(
                 avro(prefix + ".control.log", ControlAnswer.class, avro),
                 avro(prefix + ".pins", ServingPin.class, avro),
                 avro(prefix + ".events", DriftEvent.class, avro),
-                avro(prefix + ".champions", ChampionSwitch.class, avro));
+                avro(prefix + ".champions", ChampionSwitch.class, avro),
+                avro(prefix + ".params", ParamsChunk.class, avro),
+                avro(prefix + ".global", ParamsChunk.class, avro));
     }
 
     private static Topic<String, byte[]> raw(String name) {
@@ -70,12 +78,13 @@ public record LearnerTopics(
     /** The topic names, for creating or checking them. */
     public List<String> names() {
         return List.of(examples.name(), labels.name(), predictions.name(), metrics.name(), errors.name(),
-                models.name(), control.name(), controlLog.name(), pins.name(), events.name(), champions.name());
+                models.name(), control.name(), controlLog.name(), pins.name(), events.name(), champions.name(),
+                params.name(), global.name());
     }
 
     /** The topics read with the examples, keyed by model id: they need the examples topic's partition count. */
     public List<String> coPartitioned() {
-        return List.of(examples.name(), labels.name(), control.name());
+        return List.of(examples.name(), labels.name(), control.name(), global.name());
     }
 
     /** The topics that are compacted rather than deleted by time: the models and pins topics. */

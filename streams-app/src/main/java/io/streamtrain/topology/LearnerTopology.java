@@ -7,6 +7,7 @@ import io.streamtrain.avro.ChampionSwitch;
 import io.streamtrain.avro.ControlAnswer;
 import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
+import io.streamtrain.avro.ParamsChunk;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.snapshot.SnapshotKey;
 import io.streamtrain.avro.RejectedRecord;
@@ -27,7 +28,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The learner topology: examples, late labels and commands in; predictions, metrics, rejected records, model
- * snapshots and answers to the commands out. A pure function of
+ * snapshots and answers to the commands out. Beside it, the averaging step of models trained by several replicas:
+ * contributions in, global versions and their snapshots out. A pure function of
  * a {@link StreamsBuilder} and {@link LearnerSettings}; lifecycle and configuration live elsewhere.
  */
 public final class LearnerTopology {
@@ -38,10 +40,11 @@ public final class LearnerTopology {
     /** Adds the learner to {@code builder}. */
     public static void build(StreamsBuilder builder, LearnerSettings settings) {
         LearnerTopics topics = settings.topics();
-        // one source for the three, so that a model's examples, labels and commands reach the same processor, in
-        // timestamp order
+        // one source for the four, so that a model's examples, labels, commands and (for a replica) averaged parameters
+        // reach the same processor, in timestamp order
         KStream<String, SpecificRecord> outputs = builder
-                .stream(List.of(topics.examples().name(), topics.labels().name(), topics.control().name()),
+                .stream(List.of(topics.examples().name(), topics.labels().name(), topics.control().name(),
+                                topics.global().name()),
                         Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
                                 .withTimestampExtractor(new RecordOrWallClockTimestamp())
                                 .withName("read-examples-and-labels"))
@@ -74,7 +77,40 @@ public final class LearnerTopology {
                 .branch((model, value) -> value instanceof ChampionSwitch, Branched.withConsumer(s -> s
                         .mapValues(v -> (ChampionSwitch) v, Named.as("as-champion-switch"))
                         .to(topics.champions().name(), topics.champions().produced()), "champions"))
+                .branch((model, value) -> value instanceof ParamsChunk, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ParamsChunk) v, Named.as("as-contribution"))
+                        .to(topics.params().name(), topics.params().produced()), "params"))
                 .noDefaultBranch();
+
+        // the averaging step of models trained by several replicas: a sub-topology of its own, keyed by model id
+        builder.stream(topics.params().name(), Consumed.with(topics.params().keySerde(), topics.params().valueSerde())
+                        .withName("read-params"))
+                .process(new AveragerSupplier(settings), Named.as("averager"))
+                .split(Named.as("averaged-"))
+                .branch((key, value) -> value instanceof ParamsChunk, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ParamsChunk) v, Named.as("as-global"))
+                        .to(topics.global().name(), topics.global().produced()), "global"))
+                .branch((key, value) -> value == null || value instanceof ModelSnapshot, Branched.withConsumer(s -> s
+                        .mapValues(v -> (ModelSnapshot) v, Named.as("as-averaged-snapshot"))
+                        .to(topics.models().name(), topics.models().produced()
+                                .withName("write-averaged-" + topics.models().name())
+                                .withStreamPartitioner(SnapshotKey.partitioner())), "models"))
+                .noDefaultBranch();
+    }
+
+    private record AveragerSupplier(LearnerSettings settings)
+            implements ProcessorSupplier<String, ParamsChunk, String, SpecificRecord> {
+
+        @Override
+        public Processor<String, ParamsChunk, String, SpecificRecord> get() {
+            return new Averager(settings);
+        }
+
+        @Override
+        public Set<StoreBuilder<?>> stores() {
+            return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearnerSettings.AVERAGER_STORE),
+                    Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(java.util.Map.of()));
+        }
     }
 
     private record LearnerSupplier(LearnerSettings settings)

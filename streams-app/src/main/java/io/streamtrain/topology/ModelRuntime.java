@@ -57,6 +57,14 @@ final class ModelRuntime {
     List<StoredExample> inbox;
     long nextSeq;
     long oldestArrivalMs;
+    /**
+     * For one replica of a model trained by several ({@link Replicas}): the model's id (this runtime's
+     * {@link #model} is its key, {@code <model>#<replica>}), which replica, and the spec's averaging; null and -1
+     * for a model trained by one task. Its state's {@link ModelState#replica} is then set too.
+     */
+    String replicaOf;
+    int replicaIndex = -1;
+    io.streamtrain.learn.NetworkSpec.Parallel parallel;
 
     ModelRuntime(String model, Learner learner, PrequentialScore score, ModelState state, int dedupeWindow,
             int maxPending, long labelWaitMs) {
@@ -125,6 +133,16 @@ final class ModelRuntime {
     @FunctionalInterface
     private interface Writer {
         void write(DataOutputStream out) throws IOException;
+    }
+
+    /** Whether this is one replica of a model trained by several. */
+    boolean isReplica() {
+        return replicaOf != null;
+    }
+
+    /** The model id its predictions carry: the model's own, also for a replica. */
+    String predictionModel() {
+        return replicaOf == null ? model : replicaOf;
     }
 
     /** Whether late labels are on: then both sides of the join are kept. */

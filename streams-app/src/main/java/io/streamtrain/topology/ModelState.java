@@ -20,7 +20,9 @@ import java.util.List;
  */
 final class ModelState {
 
-    private static final int FORMAT = 9;
+    private static final int FORMAT = 10;
+    /** The format before replicas; read as a model on one. */
+    private static final int FORMAT_WITHOUT_REPLICAS = 9;
     /** The format before the race of baselines; read with none. */
     private static final int FORMAT_WITHOUT_RACE = 8;
     /** The format before the replay reservoir's counts; read with an empty reservoir. */
@@ -83,6 +85,8 @@ final class ModelState {
      * the network's alone.
      */
     int raceModelBytes;
+    /** A replica's exchange with the averaging step, or null for a model trained by one task. */
+    ReplicaState replica;
 
     /** A snapshot on the models topic: its version and how many chunks it was written in. */
     record Published(long version, int chunks) {
@@ -155,6 +159,10 @@ final class ModelState {
                 out.write(race);
             }
             out.writeInt(raceModelBytes);
+            out.writeBoolean(replica != null);
+            if (replica != null) {
+                replica.write(out);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -215,12 +223,15 @@ final class ModelState {
                 s.replaySeen = in.readLong();
                 s.replaySize = in.readInt();
             }
-            if (format >= FORMAT) {
+            if (format >= FORMAT_WITHOUT_REPLICAS) {
                 int raceLength = in.readInt();
                 if (raceLength >= 0) {
                     s.race = in.readNBytes(raceLength);
                 }
                 s.raceModelBytes = in.readInt();
+            }
+            if (format >= FORMAT && in.readBoolean()) {
+                s.replica = ReplicaState.read(in);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt model state", e);

@@ -26,6 +26,8 @@ final class SnapshotPublisher {
     private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
     /** Why a snapshot was made: its model's version reached a multiple of the setting. */
     static final String EVERY_STEPS = "every-steps";
+    /** Why a snapshot was made: the averaging step of a model's replicas made a global version. */
+    static final String AVERAGED = "averaged";
     /** Why a snapshot was made: a command asked for it. */
     static final String COMMAND = "command";
 
@@ -61,18 +63,27 @@ final class SnapshotPublisher {
     void publish(ModelRuntime runtime, String trigger, long now) {
         Learner learner = runtime.learner;
         ModelState state = runtime.state;
-        long version = learner.version();
-        if (!state.snapshots.isEmpty() && state.snapshots.get(state.snapshots.size() - 1).version() == version) {
+        publish(runtime.model, learner, learner.version(), learner.examplesTrained(), runtime.score, state.snapshots,
+                state.pinnedVersion, trigger, now);
+    }
+
+    /**
+     * Publishes {@code learner}'s network as version {@code version} of {@code model}, unless it is the newest of
+     * {@code kept} already; adds it to {@code kept} and tombstones the oldest beyond the count to keep (a pinned
+     * one stays), for the caller to save.
+     */
+    void publish(String model, Learner learner, long version, long examplesTrained, PrequentialScore score,
+            List<ModelState.Published> kept, long pinnedVersion, String trigger, long now) {
+        if (!kept.isEmpty() && kept.get(kept.size() - 1).version() == version) {
             return;
         }
         long started = System.nanoTime();
         byte[] zip = learner.exportZip();
-        PrequentialScore score = runtime.score;
         boolean scored = score.totalCount() > 0;
         boolean classification = learner.isClassification();
         String spec = learner.spec().json();
-        SnapshotChunks.Description description = new SnapshotChunks.Description(runtime.model, version,
-                learner.examplesTrained(), Instant.ofEpochMilli(now), trigger, spec, score.totalCount(),
+        SnapshotChunks.Description description = new SnapshotChunks.Description(model, version, examplesTrained,
+                Instant.ofEpochMilli(now), trigger, spec, score.totalCount(),
                 scored ? score.totalMeanLoss() : null,
                 scored && classification ? score.totalAccuracy() : null,
                 scored && !classification ? score.totalMae() : null,
@@ -81,20 +92,23 @@ final class SnapshotPublisher {
         int dataBytes = Math.max(4096, chunkBytes - 3 * spec.length());
         List<ModelSnapshot> chunks = SnapshotChunks.cut(description, zip, dataBytes);
         for (ModelSnapshot chunk : chunks) {
-            context.forward(new Record<>(new SnapshotKey(runtime.model, version, chunk.getChunk()).text(), chunk, now));
+            context.forward(new Record<>(new SnapshotKey(model, version, chunk.getChunk()).text(), chunk, now));
         }
-        state.snapshots.add(new ModelState.Published(version, chunks.size()));
-        while (state.snapshots.size() > keep + (isKept(state, state.pinnedVersion) ? 1 : 0)) {
+        kept.add(new ModelState.Published(version, chunks.size()));
+        boolean pinKept = kept.stream().anyMatch(p -> p.version() == pinnedVersion);
+        while (kept.size() > keep + (pinKept ? 1 : 0)) {
             // the oldest but a pinned one: the serving instances load it from the topic
-            int oldest = state.snapshots.get(0).version() == state.pinnedVersion ? 1 : 0;
-            ModelState.Published old = state.snapshots.remove(oldest);
+            int oldest = kept.get(0).version() == pinnedVersion ? 1 : 0;
+            ModelState.Published old = kept.remove(oldest);
             for (int c = 0; c < old.chunks(); c++) {
                 // a tombstone: compaction removes the chunk
-                context.forward(new Record<>(new SnapshotKey(runtime.model, old.version(), c).text(), null, now));
+                context.forward(new Record<>(new SnapshotKey(model, old.version(), c).text(), null, now));
             }
         }
-        metrics.recordSnapshot(runtime.model, version, zip.length);
-        log.debug("model {}: snapshot of version {} ({}, {} bytes in {} chunks) in {} ms", runtime.model, version,
+        if (metrics != null) {
+            metrics.recordSnapshot(model, version, zip.length);
+        }
+        log.debug("model {}: snapshot of version {} ({}, {} bytes in {} chunks) in {} ms", model, version,
                 trigger, zip.length, chunks.size(), (System.nanoTime() - started) / 1_000_000);
     }
 }

@@ -23,6 +23,16 @@ final class StateKeys {
         return model + SEP + 'c' + SEP + hex(generation) + SEP + hex(chunk);
     }
 
+    /** A chunk of a replica's reference parameters: what its next contribution or adoption is measured from. */
+    static String referenceChunk(String model, int chunk) {
+        return model + SEP + 'a' + SEP + hex(chunk);
+    }
+
+    /** A chunk of the global version arriving at a replica. */
+    static String incomingChunk(String model, int chunk) {
+        return model + SEP + 'g' + SEP + hex(chunk);
+    }
+
     static String dedupePrefix(String model) {
         return model + SEP + 'd' + SEP;
     }

@@ -1,0 +1,367 @@
+package io.streamtrain.topology;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.streamtrain.avro.ParamsChunk;
+import io.streamtrain.avro.ParamsKind;
+import io.streamtrain.contract.ReplicaKey;
+import io.streamtrain.learn.Learner;
+import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.PrequentialScore;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The averaging step of data-parallel training ({@link Replicas}): reads the replicas' contributions from the params
+ * topic, keyed by model id so that one task sees all of a model's, and keeps them in its changelogged store. When
+ * every replica has contributed to a round, the round's global version is their average weighted by the examples
+ * each trained on since its last contribution (replicas that trained on none add nothing). It goes back to each
+ * replica on the global topic and, as version {@code N} of the model, to the models topic as a snapshot (for export,
+ * serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
+ * transaction that read the round's last chunk: a round is averaged and published once.
+ *
+ * <p>Synchronous averaging: a replica contributes again only after it adopted the last global, so each round has
+ * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's average does
+ * not depend on the order its contributions came in.
+ */
+final class Averager implements Processor<String, ParamsChunk, String, SpecificRecord> {
+
+    private static final Logger log = LoggerFactory.getLogger(Averager.class);
+    private static final char SEP = '\u0000';
+    private static final int FORMAT = 1;
+
+    private final LearnerSettings settings;
+    private final Map<String, Learner> exporters = new HashMap<>();
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, byte[]> store;
+    private SnapshotPublisher snapshots;
+    private int chunkFloats;
+
+    Averager(LearnerSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.store = context.getStateStore(LearnerSettings.AVERAGER_STORE);
+        RecordBudget budget = new RecordBudget(settings.maxRecordBytes());
+        this.chunkFloats = budget.checkpointChunkBytes() / 4;
+        this.snapshots = new SnapshotPublisher(context, null, 0, settings.snapshotKeep(),
+                budget.checkpointChunkBytes());
+    }
+
+    @Override
+    public void process(Record<String, ParamsChunk> record) {
+        ParamsChunk c = record.value();
+        String model = record.key();
+        String problem = problem(model, c);
+        if (problem != null) {
+            // written by the learner itself: another writer, or a spec changed under a round in flight
+            log.warn("averaging: skipped a record of the params topic: {}", problem);
+            return;
+        }
+        int replicas = c.getReplicas();
+        Round round = load(model);
+        if (round == null || round.replicas != replicas) {
+            if (round != null) {
+                log.warn("model {}: now on {} replicas (was {}): the open round starts over", model, replicas,
+                        round.replicas);
+                deleteContributions(model, round);
+            }
+            round = new Round(replicas, round == null ? 0 : round.version, round == null ? 0 : round.examplesTotal,
+                    round == null ? new ArrayList<>() : round.snapshots);
+        }
+        int i = c.getReplica();
+        if (c.getRound() != round.version) {
+            log.warn("model {}: skipped replica {}'s contribution to round {}: the open round is {}", model, i,
+                    c.getRound() + 1, round.version + 1);
+            return;
+        }
+        if (round.complete[i]) {
+            log.debug("model {}: replica {}'s contribution to round {} is in already", model, i, round.version + 1);
+            return;
+        }
+        if (c.getTotalFloats() > 0) {
+            String key = chunkKey(model, i, c.getChunk());
+            if (store.get(key) == null) {
+                ByteBuffer data = c.getData();
+                byte[] bytes = new byte[data.remaining()];
+                data.duplicate().get(bytes);
+                store.put(key, bytes);
+                round.received[i]++;
+            }
+        }
+        if (c.getTotalFloats() == 0 || round.received[i] == c.getChunks()) {
+            if (!round.seen[i]) {
+                round.seen[i] = true;
+                openRound(model, round, context.currentSystemTimeMs());
+            }
+            round.complete[i] = true;
+            round.examples[i] = c.getTotalFloats() == 0 ? 0 : c.getExamples();
+            round.steps[i] = c.getSteps();
+            round.floats[i] = c.getTotalFloats();
+            round.chunks[i] = c.getTotalFloats() == 0 ? 0 : c.getChunks();
+        }
+        boolean all = true;
+        for (boolean done : round.complete) {
+            all &= done;
+        }
+        if (all) {
+            finish(model, round, context.currentSystemTimeMs());
+        }
+        store.put(metaKey(model), round.toBytes());
+    }
+
+    /** What is wrong with a record of the params topic, or null. */
+    private String problem(String model, ParamsChunk c) {
+        if (c == null) {
+            return "a record without a value, key " + model;
+        }
+        if (c.getKind() != ParamsKind.CONTRIBUTION || !c.getModel().equals(model)) {
+            return "a " + c.getKind() + " of model '" + c.getModel() + "' keyed '" + model + "'";
+        }
+        NetworkSpec spec = settings.specs().apply(model);
+        if (spec == null || spec.replicas() != c.getReplicas()) {
+            return "model '" + model + "' is trained by " + (spec == null ? "no spec here" : spec.replicas()
+                    + " replica(s) here") + ", the contribution says " + c.getReplicas();
+        }
+        if (c.getReplica() < 0 || c.getReplica() >= c.getReplicas() || c.getChunk() < 0
+                || c.getChunk() >= c.getChunks() || c.getTotalFloats() < 0) {
+            return "model '" + model + "': contribution of replica " + c.getReplica() + ", chunk " + c.getChunk()
+                    + " of " + c.getChunks() + " is out of range";
+        }
+        return null;
+    }
+
+    /** Averages a round every replica contributed to, sends it back and publishes it; the round is then reset. */
+    private void finish(String model, Round round, long now) {
+        long weight = 0;
+        long steps = 0;
+        int floats = 0;
+        for (int i = 0; i < round.replicas; i++) {
+            weight += round.examples[i];
+            steps += round.steps[i];
+            if (round.examples[i] > 0) {
+                floats = round.floats[i];
+            }
+        }
+        if (weight == 0) {
+            // no replica trained: nothing to average, the round closes
+            send(model, round, new float[0], round.version, 0, 0, now);
+            round.reset();
+            return;
+        }
+        double[] sum = new double[floats];
+        for (int i = 0; i < round.replicas; i++) {
+            if (round.examples[i] == 0) {
+                continue;
+            }
+            float[] params = read(model, i, round.floats[i], round.chunks[i]);
+            double w = (double) round.examples[i] / weight;
+            for (int j = 0; j < floats; j++) {
+                sum[j] += w * params[j];
+            }
+        }
+        float[] global = new float[floats];
+        for (int j = 0; j < floats; j++) {
+            global[j] = (float) sum[j];
+        }
+        long version = round.version + 1;
+        send(model, round, global, version, weight, steps, now);
+        round.examplesTotal += weight;
+        Learner exporter = exporters.computeIfAbsent(model, m -> Learner.create(settings.specs().apply(m)));
+        exporter.setParams(global);
+        snapshots.publish(model, exporter, version, round.examplesTotal, new PrequentialScore(), round.snapshots, -1,
+                SnapshotPublisher.AVERAGED, now);
+        log.debug("model {}: global version {} averaged from {} examples in {} steps of {} replicas", model, version,
+                weight, steps, round.replicas);
+        deleteContributions(model, round);
+        round.version = version;
+        round.reset();
+    }
+
+    /**
+     * Tells each replica that has never contributed that a round waits for it: a replica whose shard has had no
+     * record has no runtime to contribute from, and this record makes one.
+     */
+    private void openRound(String model, Round round, long now) {
+        for (int r = 0; r < round.replicas; r++) {
+            if (!round.seen[r] && !round.opened[r]) {
+                round.opened[r] = true;
+                context.forward(new Record<>(ReplicaKey.shardKey(model, r), new ParamsChunk(ParamsKind.ROUND_OPEN,
+                        model, r, round.replicas, round.version, 0L, 0L, 0, 0, 1, ByteBuffer.allocate(0),
+                        Instant.ofEpochMilli(now)), now));
+            }
+        }
+    }
+
+    /** The global version to every replica, keyed so that it lands in the partition of the replica's examples. */
+    private void send(String model, Round round, float[] global, long version, long weight, long steps, long now) {
+        List<ByteBuffer> chunks = ParamsCodec.cut(global, chunkFloats);
+        for (int r = 0; r < round.replicas; r++) {
+            for (int c = 0; c < chunks.size(); c++) {
+                ParamsChunk chunk = new ParamsChunk(ParamsKind.GLOBAL, model, r, round.replicas, version, weight, steps,
+                        global.length, c, chunks.size(), chunks.get(c).duplicate(), Instant.ofEpochMilli(now));
+                context.forward(new Record<>(ReplicaKey.shardKey(model, r), chunk, now));
+            }
+        }
+    }
+
+    private float[] read(String model, int replica, int floats, int chunks) {
+        List<ByteBuffer> parts = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            byte[] bytes = store.get(chunkKey(model, replica, c));
+            if (bytes == null) {
+                throw new IllegalStateException("model " + model + ": chunk " + c + " of replica " + replica
+                        + "'s contribution is missing from the averaging store");
+            }
+            parts.add(ByteBuffer.wrap(bytes));
+        }
+        return ParamsCodec.join(parts, floats);
+    }
+
+    private void deleteContributions(String model, Round round) {
+        for (int i = 0; i < round.replicas; i++) {
+            for (int c = 0; c < Math.max(round.received[i], round.chunks[i]); c++) {
+                store.delete(chunkKey(model, i, c));
+            }
+        }
+    }
+
+    private Round load(String model) {
+        byte[] bytes = store.get(metaKey(model));
+        return bytes == null ? null : Round.fromBytes(bytes);
+    }
+
+    private static String metaKey(String model) {
+        return model + SEP + 'm';
+    }
+
+    private static String chunkKey(String model, int replica, int chunk) {
+        return model + SEP + 'c' + SEP + Integer.toHexString(replica) + SEP + Integer.toHexString(chunk);
+    }
+
+    @Override
+    public void close() {
+        exporters.values().forEach(Learner::close);
+        exporters.clear();
+    }
+
+    /** A model's open round, its global version, and its snapshots on the models topic. */
+    static final class Round {
+        final int replicas;
+        long version;
+        long examplesTotal;
+        final List<ModelState.Published> snapshots;
+        final boolean[] complete;
+        final long[] examples;
+        final long[] steps;
+        final int[] floats;
+        final int[] chunks;
+        final int[] received;
+        /** Replicas that have contributed at least once, and those told of a round before they had. */
+        final boolean[] seen;
+        final boolean[] opened;
+
+        Round(int replicas, long version, long examplesTotal, List<ModelState.Published> snapshots) {
+            this.replicas = replicas;
+            this.version = version;
+            this.examplesTotal = examplesTotal;
+            this.snapshots = snapshots;
+            this.complete = new boolean[replicas];
+            this.examples = new long[replicas];
+            this.steps = new long[replicas];
+            this.floats = new int[replicas];
+            this.chunks = new int[replicas];
+            this.received = new int[replicas];
+            this.seen = new boolean[replicas];
+            this.opened = new boolean[replicas];
+        }
+
+        void reset() {
+            Arrays.fill(complete, false);
+            Arrays.fill(examples, 0);
+            Arrays.fill(steps, 0);
+            Arrays.fill(floats, 0);
+            Arrays.fill(chunks, 0);
+            Arrays.fill(received, 0);
+        }
+
+        byte[] toBytes() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 40 * replicas);
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeInt(FORMAT);
+                out.writeInt(replicas);
+                out.writeLong(version);
+                out.writeLong(examplesTotal);
+                out.writeInt(snapshots.size());
+                for (ModelState.Published p : snapshots) {
+                    out.writeLong(p.version());
+                    out.writeInt(p.chunks());
+                }
+                for (int i = 0; i < replicas; i++) {
+                    out.writeBoolean(complete[i]);
+                    out.writeLong(examples[i]);
+                    out.writeLong(steps[i]);
+                    out.writeInt(floats[i]);
+                    out.writeInt(chunks[i]);
+                    out.writeInt(received[i]);
+                    out.writeBoolean(seen[i]);
+                    out.writeBoolean(opened[i]);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
+
+        static Round fromBytes(byte[] data) {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+                int format = in.readInt();
+                if (format != FORMAT) {
+                    throw new IllegalStateException("averaging state format " + format + " is not supported");
+                }
+                int replicas = in.readInt();
+                long version = in.readLong();
+                long examplesTotal = in.readLong();
+                int n = in.readInt();
+                List<ModelState.Published> snapshots = new ArrayList<>(n);
+                for (int k = 0; k < n; k++) {
+                    snapshots.add(new ModelState.Published(in.readLong(), in.readInt()));
+                }
+                Round r = new Round(replicas, version, examplesTotal, snapshots);
+                for (int i = 0; i < replicas; i++) {
+                    r.complete[i] = in.readBoolean();
+                    r.examples[i] = in.readLong();
+                    r.steps[i] = in.readLong();
+                    r.floats[i] = in.readInt();
+                    r.chunks[i] = in.readInt();
+                    r.received[i] = in.readInt();
+                    r.seen[i] = in.readBoolean();
+                    r.opened[i] = in.readBoolean();
+                }
+                return r;
+            } catch (IOException e) {
+                throw new UncheckedIOException("corrupt averaging state", e);
+            }
+        }
+    }
+}
