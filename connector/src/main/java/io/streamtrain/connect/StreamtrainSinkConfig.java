@@ -16,6 +16,7 @@ import io.streamtrain.connect.config.FeatureConfig;
 import io.streamtrain.connect.config.FieldPathSyntax;
 import io.streamtrain.connect.config.HostPortList;
 import io.streamtrain.connect.config.ModelId;
+import io.streamtrain.connect.config.ModelReplicas;
 import io.streamtrain.connect.config.NonBlankIfSet;
 import io.streamtrain.connect.config.OneOf;
 import io.streamtrain.connect.config.TopicName;
@@ -25,6 +26,7 @@ import io.streamtrain.connect.mapping.FieldPath;
 import io.streamtrain.connect.mapping.LabelEncoder;
 import io.streamtrain.connect.mapping.MappingSpec;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.registry.SchemaRegistryClientConfig;
 import io.streamtrain.registry.WriterSchemaPolicy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,6 +85,7 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
     // --- what each record carries
     public static final String MODEL_ID_CONFIG = "model.id";
     public static final String MODEL_ID_FIELD_CONFIG = "model.id.field";
+    public static final String MODEL_REPLICAS_CONFIG = "model.replicas";
     public static final String ID_FIELD_CONFIG = "id.field";
     public static final String EVENT_TIME_FIELD_CONFIG = "event.time.field";
     // --- label
@@ -140,6 +143,7 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
     private final String outputTopic;
     private final Optional<String> modelId;
     private final Optional<FieldPath> modelIdField;
+    private final Map<String, Integer> modelReplicas;
     private final Optional<FieldPath> idField;
     private final Optional<FieldPath> eventTimeField;
     private final Optional<FieldPath> labelField;
@@ -179,6 +183,7 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                 : (labels.isEmpty() ? prefix + ".labels" : labels);
         modelId = Optional.ofNullable(getString(MODEL_ID_CONFIG)).map(String::trim).filter(s -> !s.isEmpty());
         modelIdField = path(MODEL_ID_FIELD_CONFIG);
+        modelReplicas = ModelReplicas.parse(MODEL_REPLICAS_CONFIG, getList(MODEL_REPLICAS_CONFIG));
         idField = path(ID_FIELD_CONFIG);
         eventTimeField = path(EVENT_TIME_FIELD_CONFIG);
         labelField = path(LABEL_FIELD_CONFIG);
@@ -388,8 +393,8 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
         List<FeatureSpec> features = featureNames.stream().map(f -> FeatureConfig.parse(f, this)).toList();
         LabelEncoder encoder = labelField.isEmpty() ? null
                 : labelType == LabelType.REGRESSION ? LabelEncoder.regression() : LabelEncoder.classes(labelClasses);
-        return new MappingSpec(modelId, modelIdField, idField, eventTimeField, labelField, encoder, labelOptional,
-                features, connectorName);
+        return new MappingSpec(modelId, modelIdField, modelReplicas, idField, eventTimeField, labelField, encoder,
+                labelOptional, features, connectorName);
     }
 
     /** Connect's {@code errors.tolerance} for this connector. */
@@ -513,7 +518,8 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                         GROUP_OUTPUT, ++order, Width.MEDIUM, "Labels topic");
         order = 0;
         def.define(MODEL_ID_CONFIG, Type.STRING, null, new ModelId(), Importance.HIGH,
-                        "The id of the model every record is for; it keys the output records. 1 to "
+                        "The id of the model every record is for; it keys the output records (see "
+                                + MODEL_REPLICAS_CONFIG + "). 1 to "
                                 + RecordLimits.MAX_MODEL_ID_CHARS + " characters without control characters."
                                 + " Exclusive with " + MODEL_ID_FIELD_CONFIG + ".",
                         GROUP_RECORD, ++order, Width.MEDIUM, "Model id")
@@ -523,6 +529,18 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                                 + RecordLimits.MAX_MODEL_ID_CHARS + " characters or has control characters is"
                                 + " rejected (invalid-value). Exclusive with " + MODEL_ID_CONFIG + ".",
                         GROUP_RECORD, ++order, Width.MEDIUM, "Model id field")
+                .define(MODEL_REPLICAS_CONFIG, Type.LIST, List.of(), new ModelReplicas(), Importance.MEDIUM,
+                        "The models trained by several replicas at once, as model=R entries, e.g. churn=4,fraud=2;"
+                                + " a model not listed has 1 replica and its records are keyed by its id. R must match"
+                                + " the replicas field of the model's spec in the learner, which rejects a record"
+                                + " keyed otherwise (key-model-mismatch): with R > 1 an example is keyed"
+                                + " <model>#<shard>, the shard a hash of its example id modulo R, so that the"
+                                + " model's stream spreads over R partitions. A label gets the same key as its"
+                                + " example (from the example id it names), so that the two meet in one learner"
+                                + " task: give a model the same entry in its examples and its labels connectors."
+                                + " R is 1 to " + ReplicaKey.MAX_REPLICAS + "; each model is listed once; the model"
+                                + " id ends at the last =.",
+                        GROUP_RECORD, ++order, Width.LONG, "Model replicas")
                 .define(ID_FIELD_CONFIG, Type.STRING, null, FieldPathSyntax.optional(), Importance.MEDIUM,
                         "The field with the example id (a string or whole number). Unset: <topic>-<partition>-<offset>"
                                 + " of the source record, so a redelivered record keeps its id. Required in"

@@ -2,20 +2,26 @@ package io.streamtrain.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.streamtrain.connect.mapping.ExampleMapper;
 import io.streamtrain.connect.mapping.FeatureSpec;
+import io.streamtrain.connect.mapping.LabelMapper;
 import io.streamtrain.connect.mapping.MappingSpec;
 import io.streamtrain.connect.mapping.Scaling;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.registry.WriterSchemaPolicy;
 import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.sink.SinkRecord;
 import org.junit.jupiter.api.Test;
 
 class StreamtrainSinkConfigTest {
@@ -150,6 +156,83 @@ class StreamtrainSinkConfigTest {
                 .contains("fraud-v2 (EU)");
         assertThat(StreamtrainSinkConfig.configDef().configKeys().get("model.id").validator)
                 .hasToString("unset, or 1 to 249 characters, not blank, without control characters");
+    }
+
+    @Test
+    void modelReplicasGivesTheReplicaCountOfEachListedModel() {
+        MappingSpec spec = new StreamtrainSinkConfig(with("model.id", null, "model.id.field", "model",
+                "model.replicas", "churn=4, fraud = 2,eu=west=3,solo=1,big=256")).mappingSpec();
+        // the model id ends at the last =, and spaces around it are dropped
+        assertThat(spec.modelReplicas()).containsOnly(entry("churn", 4), entry("fraud", 2), entry("eu=west", 3),
+                entry("solo", 1), entry("big", 256));
+        assertThat(new StreamtrainSinkConfig(valid()).mappingSpec().modelReplicas()).isEmpty();
+        assertThat(new StreamtrainSinkConfig(with("model.replicas", "")).mappingSpec().modelReplicas()).isEmpty();
+        assertThat(StreamtrainSinkConfig.configDef().configKeys().get("model.replicas").validator).hasToString(
+                "a list of model=R entries, each model listed once, R an integer from 1 to 256; a model not listed"
+                        + " has 1 replica");
+    }
+
+    @Test
+    void theConfiguredReplicasKeyTheExamplesAndTheLabelsOfAModel() {
+        Map<String, Object> value = new HashMap<>(Map.of("payment", Map.of("amount", 1.0), "channel", "web",
+                "label", "ok", "event", "tx-7"));
+        SinkRecord record = new SinkRecord("payments", 0, null, "k", null, value, 42, 1_000L,
+                TimestampType.CREATE_TIME);
+        ExampleMapper examples = new ExampleMapper(new StreamtrainSinkConfig(with("model.replicas", "fraud=8"))
+                .mappingSpec());
+        assertThat(examples.map(record).key()).isEqualTo("fraud#" + ReplicaKey.shard("payments-0-42", 8));
+        Map<String, String> labelsConfig = with("mode", "labels", "id.field", "event", "features", null,
+                "feature.amount.path", null, "feature.channel.type", null, "feature.channel.vocabulary", null,
+                "model.replicas", "fraud=8");
+        LabelMapper labels = new LabelMapper(new StreamtrainSinkConfig(labelsConfig).mappingSpec());
+        assertThat(labels.map(record).key()).isEqualTo("fraud#" + ReplicaKey.shard("tx-7", 8));
+        // another model's count does not apply
+        assertThat(new ExampleMapper(new StreamtrainSinkConfig(with("model.replicas", "churn=8")).mappingSpec())
+                .map(record).key()).isEqualTo("fraud");
+    }
+
+    @Test
+    void aModelReplicasEntryThatBreaksARuleIsRejectedNamingTheSettingAndTheRule() {
+        assertReplicasRejected("churn", "entry 1 'churn': not model=R");
+        assertReplicasRejected("churn=4,fraud", "entry 2 'fraud': not model=R");
+        assertReplicasRejected("churn=", "entry 1 'churn=': not model=R");
+        assertReplicasRejected("churn=4,,fraud=2", "entry 2 '': not model=R");
+        assertReplicasRejected("=4", "entry 1 '=4': the model id is blank");
+        assertReplicasRejected("churn=4, =2", "entry 2 '=2': the model id is blank");
+        assertReplicasRejected("ch\u0007urn=4", "entry 1 'ch\\u0007urn=4': the model id has the control character"
+                + " U+0007 at 2");
+        assertReplicasRejected("churn=0", "entry 1 'churn=0': the replica count must be an integer from 1 to 256,"
+                + " was 0");
+        assertReplicasRejected("churn=257", "the replica count must be an integer from 1 to 256, was 257");
+        assertReplicasRejected("churn=-3", "the replica count must be an integer from 1 to 256, was -3");
+        assertReplicasRejected("churn=four", "entry 1 'churn=four': the replica count is 'four'; it must be an"
+                + " integer from 1 to 256");
+        assertReplicasRejected("churn=2.5", "the replica count is '2.5'; it must be an integer from 1 to 256");
+        assertReplicasRejected("churn=99999999999999999999", "the replica count is '99999999999999999999'");
+        assertReplicasRejected("churn=4,fraud=2,churn=8", "entry 3 'churn=8': the model 'churn' is listed twice,"
+                + " in entries 1 and 3");
+        assertReplicasRejected("churn=4, churn = 4", "the model 'churn' is listed twice, in entries 1 and 2");
+    }
+
+    @Test
+    void aModelIdOverTheLimitInModelReplicasIsNotRepeatedInTheMessage() {
+        String tooLong = "m".repeat(250);
+        assertReplicasRejected(tooLong + "=4", "the model id is 250 characters long; it must be 1 to 249");
+        assertThat(errors(with("model.replicas", tooLong + "=4")).get("model.replicas").get(0))
+                .doesNotContain(tooLong).contains("(252 characters)").hasSizeLessThan(400);
+        assertThat(errors(with("model.replicas", "m".repeat(249) + "=4"))).isEmpty();
+    }
+
+    /** A {@code model.replicas} value rejected on that key, naming the setting and the rule the entry breaks. */
+    private static void assertReplicasRejected(String value, String rule) {
+        Map<String, String> props = with("model.replicas", value);
+        assertRejectedOn(props, "model.replicas", rule);
+        assertThat(errors(props).get("model.replicas")).singleElement().asString()
+                .startsWith("Invalid value for configuration model.replicas: entry ")
+                .contains(rule).endsWith("; must be " + StreamtrainSinkConfig.configDef().configKeys()
+                        .get("model.replicas").validator);
+        assertThatThrownBy(() -> new StreamtrainSinkConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("model.replicas").hasMessageContaining(rule);
     }
 
     @Test

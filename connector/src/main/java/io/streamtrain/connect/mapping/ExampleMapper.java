@@ -9,7 +9,8 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Maps a record to an {@link Example}: the configured features encoded into one dense vector, the label when one is
- * configured, the id, model id, event time and origin.
+ * configured, the id, model id, event time and origin; keyed by its model id, or {@code <model>#<shard>} for a model
+ * trained by several replicas.
  */
 public final class ExampleMapper implements RecordMapper {
 
@@ -55,9 +56,10 @@ public final class ExampleMapper implements RecordMapper {
             offset += encoder.width();
         }
         String model = identity.modelId(record);
-        Example example = new Example(identity.id(record), model, new FloatVector(features), label(record),
-                identity.time(record), identity.origin(record), DEFAULT_WEIGHT);
-        return new MappedRecord(model, example);
+        String id = identity.id(record);
+        Example example = new Example(id, model, new FloatVector(features), label(record), identity.time(record),
+                identity.origin(record), DEFAULT_WEIGHT);
+        return new MappedRecord(identity.key(model, id), example);
     }
 
     private Object label(SinkRecord record) {

@@ -27,7 +27,9 @@ public final class LabelMapper implements RecordMapper {
     public MappedRecord map(SinkRecord record) {
         Object label = labelEncoder.encode(labelField.text(), labelField.require(record));
         String model = identity.modelId(record);
-        Label value = new Label(identity.id(record), model, label, identity.time(record), identity.origin(record));
-        return new MappedRecord(model, value);
+        String exampleId = identity.id(record);
+        Label value = new Label(exampleId, model, label, identity.time(record), identity.origin(record));
+        // keyed as its example, from the example id it names: it reaches the learner task that holds the example
+        return new MappedRecord(identity.key(model, exampleId), value);
     }
 }

@@ -1,14 +1,16 @@
 package io.streamtrain.connect.mapping;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 import io.streamtrain.avro.Origin;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.ReplicaKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.sink.SinkRecord;
 
-/** Reads what every mapped record carries: its id, model id, time and origin. */
+/** Reads what every mapped record carries: its id, model id, time and origin; and keys it. */
 final class RecordIdentity {
 
     /** How the record timestamp is named in messages when it stands in for an event-time field. */
@@ -16,6 +18,7 @@ final class RecordIdentity {
 
     private final Optional<String> modelId;
     private final Optional<FieldPath> modelIdField;
+    private final Map<String, Integer> modelReplicas;
     private final Optional<FieldPath> idField;
     private final Optional<FieldPath> timeField;
     private final String mappedBy;
@@ -23,6 +26,7 @@ final class RecordIdentity {
     RecordIdentity(MappingSpec spec) {
         this.modelId = spec.modelId();
         this.modelIdField = spec.modelIdField();
+        this.modelReplicas = spec.modelReplicas();
         this.idField = spec.idField();
         this.timeField = spec.eventTimeField();
         this.mappedBy = spec.mappedBy();
@@ -64,6 +68,16 @@ final class RecordIdentity {
             throw new MappingException(path.text(), MappingException.INVALID_VALUE, problem);
         }
         return model;
+    }
+
+    /**
+     * The record key of the example (or the label of the example) {@code exampleId} of {@code model}: the model id,
+     * or {@code <model>#<shard>} for a model trained by several replicas ({@link ReplicaKey#of}), so that a label is
+     * keyed as its example.
+     */
+    String key(String model, String exampleId) {
+        Integer replicas = modelReplicas.get(model);
+        return replicas == null ? model : ReplicaKey.of(model, exampleId, replicas);
     }
 
     /** The event time: the configured field's value, or the record timestamp; either within RecordLimits. */

@@ -60,6 +60,7 @@ class ConnectorBadConfigIT {
                 new BadSetting("errors.tolerance", "none", "errors.deadletterqueue.topic.name", "errors.tolerance"),
                 new BadSetting("feature.embedding.length", "0", "feature.embedding.length", "at least 1"),
                 new BadSetting("mode", "sideways", "mode", "sideways"),
+                new BadSetting("model.replicas", "churn-model=4,churn-model=2", "model.replicas", "listed twice"),
                 new BadSetting("examples.topic", "bad-in", "examples.topic", "also an input topic"));
         for (BadSetting bad : cases) {
             Map<String, String> config = stack.connectorConfig("bad-config", "bad-in", "badcfg");

@@ -11,11 +11,15 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamtrain.avro.Example;
 import io.streamtrain.connect.it.TopicIO.Raw;
+import io.streamtrain.contract.ReplicaKey;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Schemaless JSON and JSON with schemas, through a real worker, land as correct Examples. */
+/**
+ * Schemaless JSON and JSON with schemas, through a real worker, land as correct Examples, keyed by model id or, for a
+ * model listed in {@code model.replicas}, by model and shard.
+ */
 @ExtendWith(ConnectStack.Resolver.class)
 class JsonIngestIT {
 
@@ -51,6 +55,7 @@ class JsonIngestIT {
         Map<String, String> config = stack.connectorConfig("json-schema-sink", "json-schema-in", "jsonschema");
         config.put("value.converter.schemas.enable", "true");
         config.put("model.id.field", "model");
+        config.put("model.replicas", "m1=4");
         config.put("id.field", "id");
         config.put("features", "x,flag");
         config.put("feature.flag.type", "boolean");
@@ -63,18 +68,21 @@ class JsonIngestIT {
                     + "{\"field\":\"x\",\"type\":\"int32\"},{\"field\":\"flag\",\"type\":\"boolean\"},"
                     + "{\"field\":\"y\",\"type\":\"double\"}]}";
             List<Raw> records = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 8; i++) {
                 records.add(Raw.json(null, "{\"schema\":" + schema + ",\"payload\":{\"id\":\"p" + i
                         + "\",\"model\":\"m" + (i % 2) + "\",\"x\":" + i + ",\"flag\":" + (i % 2 == 0)
                         + ",\"y\":" + (i * 0.5) + "}}"));
             }
             stack.io().produce("json-schema-in", records);
-            List<ConsumerRecord<String, Example>> examples = stack.io().readExamples("jsonschema.examples", 5);
-            assertThat(examples).hasSize(5);
+            List<ConsumerRecord<String, Example>> examples = stack.io().readExamples("jsonschema.examples", 8);
+            assertThat(examples).hasSize(8);
             for (ConsumerRecord<String, Example> record : examples) {
                 Example example = record.value();
                 int i = Integer.parseInt(example.getId().substring(1));
-                assertThat(record.key()).isEqualTo("m" + (i % 2));
+                // m0 is not listed in model.replicas: its id; m1 has 4 replicas: m1#<shard of the example id>
+                assertThat(record.key()).as("the key of %s", example.getId()).isEqualTo(i % 2 == 0 ? "m0"
+                        : ReplicaKey.shardKey("m1", ReplicaKey.shard(example.getId(), 4)));
+                assertThat(example.getModel()).isEqualTo("m" + (i % 2));
                 assertThat(example.getFeatures()).containsExactly((float) i, i % 2 == 0 ? 1f : 0f);
                 assertThat(example.getLabel()).isEqualTo(new io.streamtrain.avro.RegressionTarget(i * 0.5));
             }

@@ -22,14 +22,15 @@ import io.streamtrain.avro.Origin;
 import io.streamtrain.avro.RegressionTarget;
 import io.streamtrain.connect.mapping.GeneratedRecord.LabelKind;
 import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.embedded.Tries;
 import org.junit.jupiter.api.Test;
 
 /**
  * Properties of {@link ExampleMapper} over thousands of generated records (see {@link Tries} for the seed and the
  * number of tries): whatever a record holds, the mapper either writes an Example the learner takes or rejects the
- * record naming the field at fault and its rule, so that it goes to the dead-letter queue; and a valid record keeps
- * its values.
+ * record naming the field at fault and its rule, so that it goes to the dead-letter queue; a valid record keeps
+ * its values; and a mapped record is keyed by {@link ReplicaKey#of} for the replicas of its model.
  */
 class ExampleMapperProperties {
 
@@ -40,6 +41,10 @@ class ExampleMapperProperties {
 
     /** The longest message a rejection may carry: it lands in a DLQ header, whatever the size of the record. */
     static final int MAX_MESSAGE_CHARS = 1_000;
+
+    /** How a mapped record was keyed, in the tally. */
+    static final String KEYED_BY_MODEL = "keyed <model>";
+    static final String KEYED_BY_SHARD = "keyed <model>#<shard>";
 
     private static final int FIRST_CHANNEL_SLOT = 2;
     private static final int FIRST_CITY_SLOT = FIRST_CHANNEL_SLOT + FieldDraws.CHANNELS.size();
@@ -65,6 +70,34 @@ class ExampleMapperProperties {
                     return ExampleMapperProperties.mapsOrRejects(generated);
                 });
         assertThat(outcomes(tally)).as("outcomes of valid records").containsOnly("mapped");
+        assertKeyedBothWays(tally);
+    }
+
+    /** The tally of valid records has records keyed by model id and records keyed by a shard of their model. */
+    static void assertKeyedBothWays(Map<String, Integer> tally) {
+        if (Tries.count() < 100) {
+            return; // a short run may not draw both
+        }
+        assertThat(tally.keySet()).as("kinds of mapped records")
+                .anyMatch(seen -> seen.endsWith(" · " + KEYED_BY_MODEL))
+                .anyMatch(seen -> seen.endsWith(" · " + KEYED_BY_SHARD));
+    }
+
+    /**
+     * Checks the key of a mapped record: what {@link ReplicaKey#of} makes of its model, its example id and the
+     * replicas the configuration gives the model; and says which kind of key it is.
+     */
+    static String assertKeyed(String key, String model, String exampleId, GeneratedRecord generated) {
+        int replicas = generated.replicas(model);
+        assertThat(key).as("the key of model %s, example %s, %d replicas", Drawn.show(model), Drawn.show(exampleId),
+                replicas).isEqualTo(ReplicaKey.of(model, exampleId, replicas));
+        if (replicas == 1) {
+            assertThat(key).as("the key of a model with one replica").isEqualTo(model);
+            return KEYED_BY_MODEL;
+        }
+        assertThat(key).as("the key of a model with %d replicas", replicas)
+                .isEqualTo(ReplicaKey.shardKey(model, ReplicaKey.shard(exampleId, replicas)));
+        return KEYED_BY_SHARD;
     }
 
     /** The property: mapped to an Example within the limits, keeping the valid values; or rejected as it should. */
@@ -81,9 +114,11 @@ class ExampleMapperProperties {
         assertThat(generated.badFields()).as("fields that break a rule, yet the record was mapped").isEmpty();
         assertThat(mapper.width()).isEqualTo(WIDTH);
         Example example = (Example) mapped.value();
-        assertWithinLimits(example, mapped.key(), generated.labelKind);
+        assertWithinLimits(example, generated.labelKind);
         assertKeepsValidValues(example, generated);
-        return "mapped · " + (generated.struct ? "a struct" : "schemaless");
+        String keyed = assertKeyed(mapped.key(), example.getModel().toString(), example.getId().toString(),
+                generated);
+        return "mapped · " + (generated.struct ? "a struct" : "schemaless") + " · " + keyed;
     }
 
     /** Checks a rejection: the field at fault, its rule, a message fit for a DLQ header. */
@@ -100,9 +135,8 @@ class ExampleMapperProperties {
     }
 
     /** What the learner checks again on everything it reads. */
-    private static void assertWithinLimits(Example example, String key, LabelKind labelKind) {
+    private static void assertWithinLimits(Example example, LabelKind labelKind) {
         String model = example.getModel().toString();
-        assertThat(key).as("the key").isEqualTo(model);
         assertThat(RecordLimits.modelIdProblem(model)).as("model id problem").isNull();
         assertThat(RecordLimits.idProblem(example.getId().toString())).as("id problem").isNull();
         assertThat(RecordLimits.eventTimeProblem(example.getEventTime().toEpochMilli())).as("event time problem")

@@ -13,13 +13,14 @@ import java.util.SplittableRandom;
 import java.util.function.BiFunction;
 
 import io.streamtrain.connect.mapping.FeatureSpec.UnknownCategory;
+import io.streamtrain.contract.ReplicaKey;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * One generated source record for the property tests: a connector configuration (where the model id, the id and the
- * event time come from, which kind of label, schemaless JSON or a struct), the drawn value of each field it reads,
- * and the {@link SinkRecord} that carries them, nested as configured.
+ * event time come from, which kind of label, schemaless JSON or a struct, how many replicas train the model), the
+ * drawn value of each field it reads, and the {@link SinkRecord} that carries them, nested as configured.
  */
 final class GeneratedRecord {
 
@@ -40,6 +41,8 @@ final class GeneratedRecord {
     static final String TIME = "meta.at";
     static final String FIXED_MODEL = "fraud-model";
     static final String MAPPED_BY = "property-test";
+    /** A model listed in {@code model.replicas} now and then, besides the record's: its count must not apply. */
+    static final String OTHER_MODEL = "other-model";
 
     private static final int PERCENT_JUNK = 3;
     private static final int PERCENT_BROKEN_CONTAINER = 3;
@@ -53,6 +56,8 @@ final class GeneratedRecord {
     final Map<String, Drawn> draws = new LinkedHashMap<>();
     final boolean struct;
     final SinkRecord record;
+    /** The {@code model.replicas} entries: the record's model (when valid) now and then, with 1 to 256 replicas. */
+    final Map<String, Integer> modelReplicas = new LinkedHashMap<>();
 
     private GeneratedRecord(SplittableRandom r, boolean validOnly, boolean examples) {
         this.examples = examples;
@@ -110,6 +115,27 @@ final class GeneratedRecord {
         struct = asStruct != null;
         record = Records.at((Long) timestamp.value(), struct ? asStruct.schema() : null,
                 tombstone ? null : struct ? asStruct : value);
+        // drawn last, so that the records are those drawn before the model had replicas
+        Optional<String> model = modelFromField ? valid(MODEL).map(d -> (String) d.expected())
+                : Optional.of(FIXED_MODEL);
+        model.filter(m -> r.nextInt(4) != 0).ifPresent(m -> modelReplicas.put(m, replicas(r)));
+        if (r.nextInt(4) == 0) {
+            modelReplicas.putIfAbsent(OTHER_MODEL, replicas(r));
+        }
+    }
+
+    /** A replica count: one now and then, a few mostly, any up to the most now and then. */
+    private static int replicas(SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> 1;
+            case 1 -> r.nextInt(1, ReplicaKey.MAX_REPLICAS + 1);
+            default -> r.nextInt(2, 9);
+        };
+    }
+
+    /** How many replicas train {@code model}: its {@code model.replicas} entry, or 1 when it is not listed. */
+    int replicas(String model) {
+        return modelReplicas.getOrDefault(model, 1);
     }
 
     /** Which fields to break: none in a fifth of the records, one in most, now and then a few. */
@@ -147,7 +173,7 @@ final class GeneratedRecord {
             case NONE -> null;
         };
         return new MappingSpec(modelFromField ? Optional.empty() : Optional.of(FIXED_MODEL),
-                modelFromField ? Optional.of(FieldPath.parse(MODEL)) : Optional.empty(),
+                modelFromField ? Optional.of(FieldPath.parse(MODEL)) : Optional.empty(), modelReplicas,
                 idFromField ? Optional.of(FieldPath.parse(ID)) : Optional.empty(),
                 timeFromField ? Optional.of(FieldPath.parse(TIME)) : Optional.empty(),
                 labelKind == LabelKind.NONE ? Optional.empty() : Optional.of(FieldPath.parse(LABEL)), encoder, false,
@@ -186,7 +212,9 @@ final class GeneratedRecord {
         List<String> fields = new ArrayList<>();
         draws.forEach((path, drawn) -> fields.add(path + " <- " + drawn));
         return (struct ? "a struct" : "a schemaless record") + " with label " + labelKind + ", model "
-                + (modelFromField ? "from " + MODEL : FIXED_MODEL) + ": " + String.join("; ", fields);
+                + (modelFromField ? "from " + MODEL : FIXED_MODEL) + ", model.replicas " + String.join(",", modelReplicas.entrySet().stream()
+                        .map(e -> Drawn.show(e.getKey()) + "=" + e.getValue()).toList()) + ": "
+                + String.join("; ", fields);
     }
 
     /** Now and then replaces a struct on the way to fields by something else; each field under it then breaks. */

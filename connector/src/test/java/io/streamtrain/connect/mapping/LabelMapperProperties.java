@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Properties of {@link LabelMapper} ({@code mode=labels}) over thousands of generated records, as
- * {@link ExampleMapperProperties} for examples: a Label the learner takes, or a rejection naming the field at fault.
+ * {@link ExampleMapperProperties} for examples: a Label the learner takes, keyed as the example it names, or a
+ * rejection naming the field at fault.
  */
 class LabelMapperProperties {
 
@@ -43,6 +44,7 @@ class LabelMapperProperties {
                     return mapsOrRejects(generated);
                 });
         assertThat(ExampleMapperProperties.outcomes(tally)).as("outcomes of valid records").containsOnly("mapped");
+        ExampleMapperProperties.assertKeyedBothWays(tally);
     }
 
     private static String mapsOrRejects(GeneratedRecord generated) {
@@ -57,8 +59,9 @@ class LabelMapperProperties {
         assertThat(generated.badFields()).as("fields that break a rule, yet the record was mapped").isEmpty();
         Label label = (Label) mapped.value();
         String model = label.getModel().toString();
-        // what the learner checks again on everything it reads
-        assertThat(mapped.key()).isEqualTo(model);
+        // what the learner checks again on everything it reads; the key as that of the example the label names
+        String keyed = ExampleMapperProperties.assertKeyed(mapped.key(), model, label.getExampleId().toString(),
+                generated);
         assertThat(RecordLimits.modelIdProblem(model)).as("model id problem").isNull();
         assertThat(RecordLimits.idProblem(label.getExampleId().toString())).as("id problem").isNull();
         assertThat(RecordLimits.eventTimeProblem(label.getTime().toEpochMilli())).as("time problem").isNull();
@@ -84,6 +87,6 @@ class LabelMapperProperties {
                 assertThat(((RegressionTarget) label.getLabel()).getValue()).isEqualTo(expected.expected());
             }
         });
-        return "mapped · " + (generated.struct ? "a struct" : "schemaless");
+        return "mapped · " + (generated.struct ? "a struct" : "schemaless") + " · " + keyed;
     }
 }
