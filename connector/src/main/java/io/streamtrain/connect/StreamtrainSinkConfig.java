@@ -532,7 +532,7 @@ public final class StreamtrainSinkConfig extends AbstractConfig {
                 .define(MODEL_REPLICAS_CONFIG, Type.LIST, List.of(), new ModelReplicas(), Importance.MEDIUM,
                         "The models trained by several replicas at once, as model=R entries, e.g. churn=4,fraud=2;"
                                 + " a model not listed has 1 replica and its records are keyed by its id. R must match"
-                                + " the replicas field of the model's spec in the learner, which rejects a record"
+                                + " parallel.replicas of the model's spec in the learner, which rejects a record"
                                 + " keyed otherwise (key-model-mismatch): with R > 1 an example is keyed"
                                 + " <model>#<shard>, the shard a hash of its example id modulo R, so that the"
                                 + " model's stream spreads over R partitions. A label gets the same key as its"

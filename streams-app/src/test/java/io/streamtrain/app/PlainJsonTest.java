@@ -75,8 +75,9 @@ class PlainJsonTest {
         assertThat(json.get("predictedAt").asText()).isEqualTo("2026-12-04T23:36:51.000Z");
         assertThat(json.fieldNames()).toIterable().containsExactly("exampleId", "model", "modelVersion",
                 "predictedClass", "predictedClassName", "predictedValue", "probabilities", "label", "loss",
-                "eventTime", "predictedAt", "servedBy");
+                "eventTime", "predictedAt", "servedBy", "globalVersion", "localSteps");
         assertThat(json.get("servedBy").isNull()).as("no race").isTrue();
+        assertThat(json.get("globalVersion").isNull()).as("one replica").isTrue();
     }
 
     @Test

@@ -203,7 +203,7 @@ class NetworkSpecTest {
                         "batch.maxWait: unknown key (known: size, maxWaitMs)"),
                 Arguments.of(HEAD + "name: [a]", "name: must be a string, was [\"a\"]"),
                 Arguments.of(HEAD + "layerz: []", "layerz: unknown key (known: name, description, inputSize, input,"
-                        + " layers, output, loss, optimizer, weightInit, l2, seed, batch, replay, warmStart)"),
+                        + " layers, output, loss, optimizer, weightInit, l2, seed, batch, replay, parallel, warmStart)"),
                 Arguments.of(HEAD + "replay: 3", "replay: must be a mapping {ratio, capacity}, was 3"),
                 Arguments.of(HEAD + "replay: {ratio: 3}",
                         "replay.capacity: is required (an integer from 1 to 10000000 (past examples kept))"),
@@ -218,6 +218,22 @@ class NetworkSpecTest {
                 Arguments.of("inputSize: 784\noutput: {type: classification, classes: 2}\n"
                         + "replay: {ratio: 1, capacity: 1000000}", "replay.capacity: times the 784 features must be "
                         + "at most 268435456 values (1 GiB of floats), was 1000000 × 784 = 784000000"),
+                Arguments.of(HEAD + "parallel: 4",
+                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs}, was 4"),
+                Arguments.of(HEAD + "parallel: {averageEverySteps: 8}", "parallel.replicas: is required (an integer "
+                        + "from 1 to 256 (learner tasks training the model at once; its examples and labels are keyed "
+                        + "<model>#<shard>))"),
+                Arguments.of(HEAD + "parallel: {replicas: 257}", "parallel.replicas: must be an integer from 1 to "
+                        + "256 (learner tasks training the model at once; its examples and labels are keyed "
+                        + "<model>#<shard>), was 257"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, averageEverySteps: 0}", "parallel.averageEverySteps: "
+                        + "must be an integer from 1 to 1000000 (training steps a replica takes between "
+                        + "contributions), was 0"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, maxWaitMs: 0}", "parallel.maxWaitMs: must be an "
+                        + "integer from 1 to 86400000 (milliseconds a replica waits for averageEverySteps before it "
+                        + "contributes what it has), was 0"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, every: 3}",
+                        "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs)"),
                 Arguments.of("[1, 2]", "(root): must be a mapping, was [1,2]"),
                 Arguments.of("", "(root): the spec is empty"));
     }
@@ -289,6 +305,11 @@ class NetworkSpecTest {
         assertThat(spec.replay()).as("no replay unless asked").isEmpty();
         assertThat(NetworkSpec.parse(HEAD + "replay: {ratio: 3, capacity: 10000}", Format.YAML).replay())
                 .contains(new NetworkSpec.Replay(3, 10_000));
+        assertThat(spec.parallel()).as("one replica unless asked").isEmpty();
+        assertThat(spec.replicas()).isEqualTo(1);
+        NetworkSpec parallel = NetworkSpec.parse(HEAD + "parallel: {replicas: 4}", Format.YAML);
+        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 16, 5_000));
+        assertThat(parallel.replicas()).isEqualTo(4);
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())
                 .contains(LossKind.MSE);

@@ -46,7 +46,8 @@ class ParallelTopologyTest {
     @TempDir
     Path stateDir;
 
-    private static NetworkSpec parallel(int replicas, int every) {
+    /** The 20-64-64-2 classifier on {@code replicas} replicas, contributing every {@code every} steps. */
+    static NetworkSpec parallel(int replicas, int every) {
         String json = SOLO.json().replaceFirst("\\}$", ",\"parallel\":{\"replicas\":" + replicas
                 + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000}}");
         return NetworkSpec.parse(json, NetworkSpec.Format.JSON);

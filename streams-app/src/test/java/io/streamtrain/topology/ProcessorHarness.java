@@ -11,6 +11,8 @@ import java.util.function.UnaryOperator;
 
 import io.streamtrain.avro.ClassLabel;
 import io.streamtrain.avro.Example;
+import io.streamtrain.avro.ParamsChunk;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.avro.Label;
 import io.streamtrain.avro.ControlCommand;
 import io.streamtrain.learn.NetworkSpec;
@@ -34,6 +36,8 @@ final class ProcessorHarness implements AutoCloseable {
 
     private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
     private final Serializer<Example> examples = ConfluentAvroSerde.specific(Example.class, registry, false)
+            .serializer();
+    private final Serializer<ParamsChunk> params = ConfluentAvroSerde.specific(ParamsChunk.class, registry, false)
             .serializer();
     private final Serializer<ControlCommand> commands = ConfluentAvroSerde.specific(ControlCommand.class, registry,
             false).serializer();
@@ -114,6 +118,19 @@ final class ProcessorHarness implements AutoCloseable {
         processor.process(new Record<>(MODEL, examples.serialize("r.examples", e), timestamp));
     }
 
+    /** Processes an example under {@code key}: a replica's key, or another than the model id. */
+    void process(LearnerProcessor processor, String key, Example e) {
+        processors.get(processor).setRecordMetadata("r.examples", 0, offset++);
+        processor.process(new Record<>(key, examples.serialize("r.examples", e), 1_000L + offset));
+    }
+
+    /** Processes a record of the global topic, keyed by the replica it is for. */
+    void global(LearnerProcessor processor, ParamsChunk chunk) {
+        processors.get(processor).setRecordMetadata("r.global", 0, offset++);
+        processor.process(new Record<>(ReplicaKey.shardKey(chunk.getModel(), chunk.getReplica()),
+                params.serialize("r.global", chunk), 1_000L + offset));
+    }
+
     /** Processes a command of the control topic. */
     void command(LearnerProcessor processor, ControlCommand command) {
         processors.get(processor).setRecordMetadata("r.control", 0, offset++);
@@ -138,6 +155,11 @@ final class ProcessorHarness implements AutoCloseable {
 
     /** The model as a restarted task would load it from this store. */
     ModelRuntime restore(NetworkSpec spec) {
+        return restore(spec, MODEL);
+    }
+
+    /** The model (or replica) under {@code key} as a restarted task would load it from this store. */
+    ModelRuntime restore(NetworkSpec spec, String key) {
         LearnerSettings settings = settings(spec);
         LearnerStore learnerStore = new LearnerStore(store, 1 << 19);
         MockProcessorContext<String, SpecificRecord> context = context();
@@ -146,7 +168,7 @@ final class ProcessorHarness implements AutoCloseable {
                 learnerStore);
         LateLabelJoin join = new LateLabelJoin(learnerStore, rejections, metrics, settings.labelWait(),
                 settings.maxPendingLabels());
-        return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(MODEL);
+        return new ModelRestore(settings, learnerStore, join, context::currentSystemTimeMs).load(key);
     }
 
     @Override
