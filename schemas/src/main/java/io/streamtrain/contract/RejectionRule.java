@@ -65,7 +65,12 @@ public enum RejectionRule {
      * state non-finite (an overflow on extreme feature values): the step is undone, the example was predicted but not
      * trained on.
      */
-    NON_FINITE_STEP("non-finite-step", Side.LEARNER);
+    NON_FINITE_STEP("non-finite-step", Side.LEARNER),
+    /**
+     * A record of the params or global topic (data-parallel training) that the learner did not write so: another
+     * kind than the topic carries, a replica or chunk out of range, a replica count unlike the model's spec.
+     */
+    PARAMS_RECORD("params-record", Side.LEARNER);
 
     /** Where a rule is enforced. */
     public enum Side {

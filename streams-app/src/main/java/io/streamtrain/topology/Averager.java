@@ -16,11 +16,16 @@ import java.util.Map;
 
 import io.streamtrain.avro.ParamsChunk;
 import io.streamtrain.avro.ParamsKind;
+import io.streamtrain.contract.RecordLimits;
+import io.streamtrain.contract.RejectionRule;
 import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.PrequentialScore;
+import io.streamtrain.learn.Rejection;
+import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -41,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's average does
  * not depend on the order its contributions came in.
  */
-final class Averager implements Processor<String, ParamsChunk, String, SpecificRecord> {
+final class Averager implements Processor<String, byte[], String, SpecificRecord> {
 
     private static final Logger log = LoggerFactory.getLogger(Averager.class);
     private static final char SEP = '\u0000';
@@ -53,6 +58,9 @@ final class Averager implements Processor<String, ParamsChunk, String, SpecificR
     private KeyValueStore<String, byte[]> store;
     private SnapshotPublisher snapshots;
     private int chunkFloats;
+    private Deserializer<ParamsChunk> deserializer;
+    private Rejections rejections;
+    private String paramsTopic;
 
     Averager(LearnerSettings settings) {
         this.settings = settings;
@@ -66,16 +74,33 @@ final class Averager implements Processor<String, ParamsChunk, String, SpecificR
         this.chunkFloats = budget.checkpointChunkBytes() / 4;
         this.snapshots = new SnapshotPublisher(context, null, 0, settings.snapshotKeep(),
                 budget.checkpointChunkBytes());
+        this.paramsTopic = settings.topics().params().name();
+        this.deserializer = settings.topics().params().valueSerde().deserializer();
+        this.rejections = Rejections.forServing(context, budget);
     }
 
     @Override
-    public void process(Record<String, ParamsChunk> record) {
-        ParamsChunk c = record.value();
+    public void process(Record<String, byte[]> record) {
+        ParamsChunk c;
+        try {
+            c = deserializer.deserialize(paramsTopic, record.headers(), record.value());
+        } catch (WireFormatException e) {
+            rejections.reject(record, null, new Rejection("value", RejectionRule.UNDECODABLE.code(), e.getMessage()));
+            return;
+        }
         String model = record.key();
-        String problem = problem(model, c);
+        Rejection problem = problem(model, c);
         if (problem != null) {
-            // written by the learner itself: another writer, or a spec changed under a round in flight
-            log.warn("averaging: skipped a record of the params topic: {}", problem);
+            // the learner writes none of these: another writer, or a spec changed under a round in flight
+            rejections.reject(record, null, problem);
+            return;
+        }
+        if (c.getTotalFloats() != 0 && c.getTotalFloats() != exporter(model).numParams()
+                || c.getData().remaining() % 4 != 0 || c.getData().remaining() / 4 > c.getTotalFloats()) {
+            rejections.reject(record, null, new Rejection("totalFloats", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "' has " + exporter(model).numParams() + " parameters; this "
+                    + "contribution says " + c.getTotalFloats() + " and carries " + c.getData().remaining()
+                    + " bytes in chunk " + c.getChunk()));
             return;
         }
         int replicas = c.getReplicas();
@@ -131,22 +156,32 @@ final class Averager implements Processor<String, ParamsChunk, String, SpecificR
     }
 
     /** What is wrong with a record of the params topic, or null. */
-    private String problem(String model, ParamsChunk c) {
+    private Rejection problem(String model, ParamsChunk c) {
         if (c == null) {
-            return "a record without a value, key " + model;
+            return new Rejection("value", RejectionRule.NULL_VALUE.code(), "a record of the params topic must have "
+                    + "a value");
         }
-        if (c.getKind() != ParamsKind.CONTRIBUTION || !c.getModel().equals(model)) {
-            return "a " + c.getKind() + " of model '" + c.getModel() + "' keyed '" + model + "'";
+        if (c.getKind() != ParamsKind.CONTRIBUTION) {
+            return new Rejection("kind", RejectionRule.PARAMS_RECORD.code(), "the params topic carries "
+                    + "CONTRIBUTION records, not " + c.getKind());
         }
-        NetworkSpec spec = settings.specs().apply(model);
+        if (!c.getModel().equals(model)) {
+            return new Rejection("key", RejectionRule.KEY_MODEL_MISMATCH.code(), "a contribution to model '"
+                    + Rejections.abbreviate(c.getModel()) + "' must be keyed by its id, was "
+                    + (model == null ? "null" : "'" + Rejections.abbreviate(model) + "'"));
+        }
+        NetworkSpec spec = RecordLimits.isValidModelId(model) ? settings.specs().apply(model) : null;
         if (spec == null || spec.replicas() != c.getReplicas()) {
-            return "model '" + model + "' is trained by " + (spec == null ? "no spec here" : spec.replicas()
-                    + " replica(s) here") + ", the contribution says " + c.getReplicas();
+            return new Rejection("replicas", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "' is trained by " + (spec == null ? "no spec here"
+                    : spec.replicas() + " replica(s) here") + ", the contribution says " + c.getReplicas());
         }
         if (c.getReplica() < 0 || c.getReplica() >= c.getReplicas() || c.getChunk() < 0
-                || c.getChunk() >= c.getChunks() || c.getTotalFloats() < 0) {
-            return "model '" + model + "': contribution of replica " + c.getReplica() + ", chunk " + c.getChunk()
-                    + " of " + c.getChunks() + " is out of range";
+                || c.getChunk() >= c.getChunks() || c.getTotalFloats() < 0 || c.getExamples() < 0) {
+            return new Rejection("replica", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "': replica " + c.getReplica() + " of " + c.getReplicas()
+                    + ", chunk " + c.getChunk() + " of " + c.getChunks() + ", " + c.getTotalFloats() + " floats, "
+                    + c.getExamples() + " examples: out of range");
         }
         return null;
     }
@@ -187,7 +222,7 @@ final class Averager implements Processor<String, ParamsChunk, String, SpecificR
         long version = round.version + 1;
         send(model, round, global, version, weight, steps, now);
         round.examplesTotal += weight;
-        Learner exporter = exporters.computeIfAbsent(model, m -> Learner.create(settings.specs().apply(m)));
+        Learner exporter = exporter(model);
         exporter.setParams(global);
         snapshots.publish(model, exporter, version, round.examplesTotal, new PrequentialScore(), round.snapshots, -1,
                 SnapshotPublisher.AVERAGED, now);
@@ -211,6 +246,11 @@ final class Averager implements Processor<String, ParamsChunk, String, SpecificR
                         Instant.ofEpochMilli(now)), now));
             }
         }
+    }
+
+    /** The network the model's averaged versions are published from; its parameters are set before each. */
+    private Learner exporter(String model) {
+        return exporters.computeIfAbsent(model, m -> Learner.create(settings.specs().apply(m)));
     }
 
     /** The global version to every replica, keyed so that it lands in the partition of the replica's examples. */

@@ -90,6 +90,18 @@ final class LearnerMetrics implements AutoCloseable {
         (overBound ? s.labelsEvicted : s.labelsExpired).record();
     }
 
+    /** A replica's contribution of {@code bytes} of parameters to the params topic. */
+    void recordContribution(String model, long bytes) {
+        models.computeIfAbsent(model, ModelSensors::new).paramsSent.record(bytes);
+    }
+
+    /** A replica's adoption of global version {@code version}, read in {@code bytes} of parameters. */
+    void recordAdoption(String model, long version, long bytes) {
+        ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
+        s.paramsReceived.record(bytes);
+        s.globalVersion.record(version);
+    }
+
     void recordDrift(String model, int detections) {
         models.computeIfAbsent(model, ModelSensors::new).drifts.record(detections);
     }
@@ -150,6 +162,9 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor snapshotBytes;
         final Sensor drifts;
         final Sensor championSwitches;
+        final Sensor paramsSent;
+        final Sensor paramsReceived;
+        final Sensor globalVersion;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -192,6 +207,15 @@ final class LearnerMetrics implements AutoCloseable {
             drifts = total("drifts", "Drifts detected (each written to the events topic)", tags);
             championSwitches = total("champion-switches", "Changes of the lead of the race of baselines (each "
                     + "written to the champions topic)", tags);
+            paramsSent = sensor("params-sent", tags);
+            paramsSent.add(name("params-sent-bytes-total", "Parameter bytes a replica wrote to the params topic "
+                    + "(a model trained by several replicas)", tags), new CumulativeSum());
+            paramsReceived = sensor("params-received", tags);
+            paramsReceived.add(name("params-received-bytes-total", "Parameter bytes of averaged versions a replica "
+                    + "adopted", tags), new CumulativeSum());
+            globalVersion = sensor("global-version", tags);
+            globalVersion.add(name("global-version", "The averaged version a replica adopted last", tags),
+                    new Value());
         }
 
         /** A sensor with one cumulative count, {@code <name>-total}. */

@@ -105,7 +105,8 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         SnapshotPublisher snapshots = new SnapshotPublisher(context, metrics, settings.snapshotEverySteps(),
                 settings.snapshotKeep(), budget.checkpointChunkBytes());
         this.restore = new ModelRestore(settings, store, join, context::currentSystemTimeMs);
-        this.replicas = new Replicas(context, store, budget.checkpointChunkBytes() / 4, runtime -> step.checkpoint(runtime));
+        this.replicas = new Replicas(context, store, budget.checkpointChunkBytes() / 4,
+                runtime -> step.checkpoint(runtime), metrics);
         this.globalDeserializer = settings.topics().global().valueSerde().deserializer();
         this.step = new BatchStep(context, store, join, metrics, settings.checkpointEveryBatches(), snapshots,
                 settings.drift(), settings.snapshotSource(), settings.race(), rejections, restore::rebuildTraining,
@@ -307,10 +308,17 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             rejections.reject(record, null, new Rejection("value", RejectionRule.UNDECODABLE.code(), e.getMessage()));
             return;
         }
-        if (global == null || global.getKind() == ParamsKind.CONTRIBUTION) {
-            rejections.reject(record, null, new Rejection("value", RejectionRule.NULL_VALUE.code(), global == null
-                    ? "a record of the global topic must have a value" : "the global topic carries GLOBAL and "
-                    + "ROUND_OPEN records, not " + global.getKind()));
+        if (global == null) {
+            rejections.reject(record, null, new Rejection("value", RejectionRule.NULL_VALUE.code(),
+                    "a record of the global topic must have a value"));
+            return;
+        }
+        if (global.getKind() == ParamsKind.CONTRIBUTION || global.getChunk() < 0
+                || global.getChunk() >= global.getChunks() || global.getTotalFloats() < 0) {
+            rejections.reject(record, null, new Rejection("kind", RejectionRule.PARAMS_RECORD.code(),
+                    "the global topic carries GLOBAL and ROUND_OPEN records, each chunk within its count; this one "
+                            + "is " + global.getKind() + ", chunk " + global.getChunk() + " of "
+                            + global.getChunks() + ", " + global.getTotalFloats() + " floats"));
             return;
         }
         String key = ReplicaKey.shardKey(global.getModel(), global.getReplica());
@@ -329,7 +337,18 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                             : "'" + Rejections.abbreviate(record.key()) + "'")));
             return;
         }
-        replicas.onGlobal(runtime(key), global, context.currentSystemTimeMs());
+        ModelRuntime runtime = runtime(key);
+        long params = runtime.learner.numParams();
+        int bytes = global.getData().remaining();
+        if (global.getTotalFloats() != 0 && global.getTotalFloats() != params || bytes % 4 != 0
+                || bytes / 4 > global.getTotalFloats()) {
+            rejections.reject(record, runtime, new Rejection("totalFloats", RejectionRule.PARAMS_RECORD.code(),
+                    "replica " + global.getReplica() + " of model '" + Rejections.abbreviate(global.getModel())
+                            + "' has " + params + " parameters; this global version says " + global.getTotalFloats()
+                            + " and carries " + bytes + " bytes in chunk " + global.getChunk()));
+            return;
+        }
+        replicas.onGlobal(runtime, global, context.currentSystemTimeMs());
     }
 
     /** An event time outside what Avro timestamp-millis readers and Kafka take, or null. */

@@ -83,13 +83,18 @@ public final class LearnerTopology {
                 .noDefaultBranch();
 
         // the averaging step of models trained by several replicas: a sub-topology of its own, keyed by model id
-        builder.stream(topics.params().name(), Consumed.with(topics.params().keySerde(), topics.params().valueSerde())
+        // read as bytes and decoded by the averaging step: a record it cannot use goes to the errors topic
+        builder.stream(topics.params().name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName("read-params"))
                 .process(new AveragerSupplier(settings), Named.as("averager"))
                 .split(Named.as("averaged-"))
                 .branch((key, value) -> value instanceof ParamsChunk, Branched.withConsumer(s -> s
                         .mapValues(v -> (ParamsChunk) v, Named.as("as-global"))
                         .to(topics.global().name(), topics.global().produced()), "global"))
+                .branch((key, value) -> value instanceof RejectedRecord, Branched.withConsumer(s -> s
+                        .mapValues(v -> (RejectedRecord) v, Named.as("as-rejected-params"))
+                        .to(topics.errors().name(), topics.errors().produced()
+                                .withName("write-rejected-params-" + topics.errors().name())), "errors"))
                 .branch((key, value) -> value == null || value instanceof ModelSnapshot, Branched.withConsumer(s -> s
                         .mapValues(v -> (ModelSnapshot) v, Named.as("as-averaged-snapshot"))
                         .to(topics.models().name(), topics.models().produced()
@@ -99,10 +104,10 @@ public final class LearnerTopology {
     }
 
     private record AveragerSupplier(LearnerSettings settings)
-            implements ProcessorSupplier<String, ParamsChunk, String, SpecificRecord> {
+            implements ProcessorSupplier<String, byte[], String, SpecificRecord> {
 
         @Override
-        public Processor<String, ParamsChunk, String, SpecificRecord> get() {
+        public Processor<String, byte[], String, SpecificRecord> get() {
             return new Averager(settings);
         }
 

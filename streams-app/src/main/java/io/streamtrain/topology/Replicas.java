@@ -41,10 +41,12 @@ final class Replicas {
     private final LearnerStore store;
     private final int chunkFloats;
     private final Consumer<ModelRuntime> checkpoint;
+    private final LearnerMetrics metrics;
 
     Replicas(ProcessorContext<String, SpecificRecord> context, LearnerStore store, int chunkFloats,
-            Consumer<ModelRuntime> checkpoint) {
+            Consumer<ModelRuntime> checkpoint, LearnerMetrics metrics) {
         this.context = context;
+        this.metrics = metrics;
         this.store = store;
         this.chunkFloats = chunkFloats;
         this.checkpoint = checkpoint;
@@ -112,6 +114,7 @@ final class Replicas {
         log.debug("model {}: replica {} contributed to round {}: {} examples in {} steps, {} floats in {} chunks",
                 runtime.replicaOf, runtime.replicaIndex, r.globalVersion + 1, weight, r.stepsSinceContribution,
                 params.length, chunks.size());
+        metrics.recordContribution(runtime.model, 4L * params.length);
         r.pending = true;
         r.examplesSinceContribution = 0;
         r.stepsSinceContribution = 0;
@@ -147,12 +150,16 @@ final class Replicas {
             return;
         }
         if (r.incomingVersion != version) {
-            for (int c = 0; c < r.incomingReceived; c++) {
-                store.delete(StateKeys.incomingChunk(runtime.model, c));
-            }
-            r.incomingVersion = version;
-            r.incomingReceived = 0;
+            // a version whose chunks did not all come (never under exactly-once) is dropped for this one
+            dropIncoming(runtime);
         }
+        if (global.getChunks() == 1) {
+            // the whole version in this record: adopted from it, nothing kept
+            adopt(runtime, ParamsCodec.join(List.of(global.getData()), global.getTotalFloats()), version, now);
+            runtime.saveWithScore(store);
+            return;
+        }
+        r.incomingVersion = version;
         String key = StateKeys.incomingChunk(runtime.model, global.getChunk());
         if (!store.has(key)) {
             ByteBuffer data = global.getData();
@@ -167,11 +174,21 @@ final class Replicas {
         }
         adopt(runtime, store.readFloats(incomingKeys(runtime), global.getTotalFloats(), global.getChunks()), version,
                 now);
-        for (int c = 0; c < global.getChunks(); c++) {
-            store.delete(StateKeys.incomingChunk(runtime.model, c));
-        }
+        dropIncoming(runtime);
+        runtime.saveWithScore(store);
     }
 
+    /** Deletes the chunks of an incoming version from the store. */
+    private void dropIncoming(ModelRuntime runtime) {
+        ReplicaState r = runtime.state.replica;
+        for (int c = 0; c < r.incomingReceived; c++) {
+            store.delete(StateKeys.incomingChunk(runtime.model, c));
+        }
+        r.incomingVersion = -1;
+        r.incomingReceived = 0;
+    }
+
+    /** Adopts a global version and checkpoints the network; the caller saves the meta. */
     private void adopt(ModelRuntime runtime, float[] global, long version, long now) {
         ReplicaState r = runtime.state.replica;
         Learner learner = runtime.learner;
@@ -195,11 +212,9 @@ final class Replicas {
         r.stepsAtAdoption = learner.version();
         r.pending = false;
         r.lastExchangeMs = now;
-        r.incomingVersion = -1;
-        r.incomingReceived = 0;
         r.rounds++;
+        metrics.recordAdoption(runtime.model, version, 4L * global.length);
         checkpoint.accept(runtime);
-        runtime.saveWithScore(store);
         log.debug("model {}: replica {} adopted global version {} ({} local steps since its contribution kept)",
                 runtime.replicaOf, runtime.replicaIndex, version, localSteps);
     }

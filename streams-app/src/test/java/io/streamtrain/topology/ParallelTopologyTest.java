@@ -28,6 +28,7 @@ import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
@@ -217,6 +218,60 @@ class ParallelTopologyTest {
             });
             assertThat(learner.predictions.readValuesToList()).isEmpty();
         }
+    }
+
+    @Test
+    void recordsOfTheParamsAndGlobalTopicsThatTheLearnerDidNotWriteGoToTheErrorsTopic() {
+        NetworkSpec par = parallel(2, 2);
+        try (DrivenLearner learner = new DrivenLearner("par4", stateDir, model -> par, settings -> { },
+                Instant.ofEpochMilli(0))) {
+            TestInputTopic<String, byte[]> params = learner.driver.createInputTopic("par4.params",
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            TestInputTopic<String, byte[]> global = learner.driver.createInputTopic("par4.global",
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            var serializer = ConfluentAvroSerde.specific(ParamsChunk.class, learner.registry, false).serializer();
+            params.pipeInput("par", new byte[] {0, 0, 0, 0, 42, 1});
+            params.pipeInput("par", serializer.serialize("par4.params", chunk(ParamsKind.GLOBAL, 0, 2, 0, 1)));
+            params.pipeInput("other", serializer.serialize("par4.params", chunk(ParamsKind.CONTRIBUTION, 0, 2, 0, 1)));
+            params.pipeInput("par", serializer.serialize("par4.params", chunk(ParamsKind.CONTRIBUTION, 0, 3, 0, 1)));
+            params.pipeInput("par", serializer.serialize("par4.params", chunk(ParamsKind.CONTRIBUTION, 2, 2, 0, 1)));
+            params.pipeInput("par", serializer.serialize("par4.params", chunk(ParamsKind.CONTRIBUTION, 0, 2, 3, 1)));
+            global.pipeInput("par#0", serializer.serialize("par4.global", chunk(ParamsKind.CONTRIBUTION, 0, 2, 0, 1)));
+            global.pipeInput("par#0", serializer.serialize("par4.global", chunk(ParamsKind.GLOBAL, 0, 2, 3, 1)));
+            global.pipeInput("par#0", serializer.serialize("par4.global", chunk(ParamsKind.GLOBAL, 1, 2, 0, 1)));
+            global.pipeInput("par#5", serializer.serialize("par4.global", chunk(ParamsKind.GLOBAL, 5, 2, 0, 1)));
+            List<RejectedRecord> errors = learner.errors.readValuesToList();
+            assertThat(errors).extracting(RejectedRecord::getRule).containsExactly(
+                    RejectionRule.UNDECODABLE.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.KEY_MODEL_MISMATCH.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.PARAMS_RECORD.code(),
+                    RejectionRule.KEY_MODEL_MISMATCH.code(),
+                    RejectionRule.UNKNOWN_MODEL.code());
+            assertThat(errors.get(3).getMessage()).contains("trained by 2 replica(s) here, the contribution says 3");
+            assertThat(errors.get(5).getMessage()).contains("has 5634 parameters; this contribution says 3");
+            assertThat(errors.get(7).getMessage()).contains("has 5634 parameters; this global version says 3");
+            assertThat(errors).allSatisfy(e -> assertThat(e.getValue()).isNotNull());
+
+            // and the model learns on
+            Random random = new Random(3);
+            for (int i = 0; i < BATCH; i++) {
+                String id = "e" + i;
+                float[] x = features(random);
+                learner.send(ReplicaKey.of("par", id, 2), example("par", id, x, 1));
+            }
+            learner.driver.advanceWallClockTime(Duration.ofMillis(200));
+            assertThat(learner.predictions.readValuesToList()).hasSize(BATCH);
+        }
+    }
+
+    private static ParamsChunk chunk(ParamsKind kind, int replica, int replicas, int floats, int chunks) {
+        return new ParamsChunk(kind, "par", replica, replicas, 0L, floats == 0 ? 0L : 10L, 1L, floats, 0, chunks,
+                ByteBuffer.allocate(4 * floats), Instant.ofEpochMilli(0));
     }
 
     private record Contribution(long examples, float[] params) {
