@@ -37,7 +37,7 @@ import org.nd4j.linalg.activations.Activation;
  * seed: 42
  * batch: {size: 32, maxWaitMs: 1000}
  * replay: {ratio: 3, capacity: 10000}   # optional: each step also fits 3 past examples per new one
- * parallel: {replicas: 4, averageEverySteps: 16, maxWaitMs: 5000}   # optional: 4 replicas, averaged
+ * parallel: {replicas: 4, averageEverySteps: 4, maxWaitMs: 5000, combine: sum}   # optional: 4 replicas
  * }</pre>
  *
  * <p>Layer types: {@code dense} (units, activation), {@code dropout} (rate), {@code conv2d} (filters, kernel,
@@ -163,7 +163,17 @@ public final class NetworkSpec {
      * after {@code averageEverySteps} training steps (or after {@code maxWaitMs} with fewer), and adopts the round's
      * weighted average when every replica has contributed.
      */
-    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs) {
+    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine) {
+    }
+
+    /**
+     * How a round's contributions make the next global version. {@code SUM}: every replica's change since the last
+     * global is applied in full, as if their steps had been taken one after the other from it (each example's
+     * effect counted once). {@code AVERAGE}: model averaging, the contributions weighted by the examples each trained
+     * on (each example's effect divided among the replicas).
+     */
+    public enum Combine {
+        SUM, AVERAGE
     }
 
     private final String name;

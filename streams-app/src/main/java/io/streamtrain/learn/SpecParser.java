@@ -53,7 +53,7 @@ final class SpecParser {
     static final int DEFAULT_BATCH_SIZE = 32;
     static final long DEFAULT_MAX_WAIT_MS = 1_000;
     static final int MAX_REPLAY_RATIO = 64;
-    static final int DEFAULT_AVERAGE_EVERY_STEPS = 16;
+    static final int DEFAULT_AVERAGE_EVERY_STEPS = 4;
     static final long DEFAULT_AVERAGE_MAX_WAIT_MS = 5_000;
     static final int MAX_AVERAGE_EVERY_STEPS = 1_000_000;
     static final int MAX_REPLAY_CAPACITY = 10_000_000;
@@ -748,10 +748,11 @@ final class SpecParser {
             return null;
         }
         if (!node.isObject()) {
-            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs}, was " + describe(node));
+            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs, combine}, was "
+                    + describe(node));
             return null;
         }
-        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs"), null);
+        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs", "combine"), null);
         int replicas = intValue(node, "replicas", "parallel.replicas", null, 1, ReplicaKey.MAX_REPLICAS,
                 "must be an integer from 1 to " + ReplicaKey.MAX_REPLICAS + " (learner tasks training the model at "
                         + "once; its examples and labels are keyed <model>#<shard>)");
@@ -761,7 +762,17 @@ final class SpecParser {
         long wait = longValue(node, "maxWaitMs", "parallel.maxWaitMs", DEFAULT_AVERAGE_MAX_WAIT_MS, 1,
                 24L * 3600 * 1000, "must be an integer from 1 to 86400000 (milliseconds a replica waits for "
                         + "averageEverySteps before it contributes what it has)");
-        return new NetworkSpec.Parallel(replicas, every, wait);
+        NetworkSpec.Combine combine = NetworkSpec.Combine.SUM;
+        String combineName = string(node, "combine", "parallel.combine");
+        if (combineName != null) {
+            try {
+                combine = NetworkSpec.Combine.valueOf(combineName.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                error("parallel.combine", "must be sum (every replica's change applied in full) or average (model "
+                        + "averaging, weighted by examples), was '" + combineName + "'");
+            }
+        }
+        return new NetworkSpec.Parallel(replicas, every, wait, combine);
     }
 
     // ---------------------------------------------------------------- scalar readers

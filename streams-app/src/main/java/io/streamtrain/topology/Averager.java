@@ -36,15 +36,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The averaging step of data-parallel training ({@link Replicas}): reads the replicas' contributions from the params
  * topic, keyed by model id so that one task sees all of a model's, and keeps them in its changelogged store. When
- * every replica has contributed to a round, the round's global version is their average weighted by the examples
- * each trained on since its last contribution (replicas that trained on none add nothing). It goes back to each
+ * every replica has contributed to a round, the round's global version is made from them as the spec's
+ * {@code combine} says: the last global version plus each replica's change since it ({@code sum}), or their average
+ * weighted by the examples each trained on since its last contribution ({@code average}); replicas that trained on
+ * none add nothing. It goes back to each
  * replica on the global topic and, as version {@code N} of the model, to the models topic as a snapshot (for export,
  * serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
  * transaction that read the round's last chunk: a round is averaged and published once.
  *
  * <p>Synchronous averaging: a replica contributes again only after it adopted the last global, so each round has
- * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's average does
- * not depend on the order its contributions came in.
+ * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's result does
+ * not depend on the order its contributions came in. For {@code sum} the last global version is kept in the store.
  */
 final class Averager implements Processor<String, byte[], String, SpecificRecord> {
 
@@ -111,8 +113,10 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                         round.replicas);
                 deleteContributions(model, round);
             }
+            Round previous = round;
             round = new Round(replicas, round == null ? 0 : round.version, round == null ? 0 : round.examplesTotal,
                     round == null ? new ArrayList<>() : round.snapshots);
+            round.globalChunks = previous == null ? 0 : previous.globalChunks;
         }
         int i = c.getReplica();
         if (c.getRound() != round.version) {
@@ -204,20 +208,38 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
             round.reset();
             return;
         }
+        NetworkSpec.Combine combine = settings.specs().apply(model).parallel()
+                .map(NetworkSpec.Parallel::combine).orElse(NetworkSpec.Combine.AVERAGE);
+        // SUM: the last global plus every replica's change since, in full; AVERAGE: weighted by examples
+        float[] base = combine == NetworkSpec.Combine.SUM ? lastGlobal(model, round, floats) : null;
         double[] sum = new double[floats];
+        if (base != null) {
+            for (int j = 0; j < floats; j++) {
+                sum[j] = base[j];
+            }
+        }
         for (int i = 0; i < round.replicas; i++) {
             if (round.examples[i] == 0) {
                 continue;
             }
             float[] params = read(model, i, round.floats[i], round.chunks[i]);
-            double w = (double) round.examples[i] / weight;
-            for (int j = 0; j < floats; j++) {
-                sum[j] += w * params[j];
+            if (base != null) {
+                for (int j = 0; j < floats; j++) {
+                    sum[j] += (double) params[j] - base[j];
+                }
+            } else {
+                double w = (double) round.examples[i] / weight;
+                for (int j = 0; j < floats; j++) {
+                    sum[j] += w * params[j];
+                }
             }
         }
         float[] global = new float[floats];
         for (int j = 0; j < floats; j++) {
             global[j] = (float) sum[j];
+        }
+        if (combine == NetworkSpec.Combine.SUM) {
+            round.globalChunks = writeGlobal(model, global, round.globalChunks);
         }
         long version = round.version + 1;
         send(model, round, global, version, weight, steps, now);
@@ -246,6 +268,42 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                         Instant.ofEpochMilli(now)), now));
             }
         }
+    }
+
+    /**
+     * The last global version's parameters: as this store keeps them, or (version 0) the network every replica
+     * starts from, made from the same spec and seed.
+     */
+    private float[] lastGlobal(String model, Round round, int floats) {
+        if (round.globalChunks == 0) {
+            if (round.version != 0) {
+                throw new IllegalStateException("model " + model + ": global version " + round.version
+                        + " is not in the averaging store");
+            }
+            try (Learner initial = Learner.create(settings.specs().apply(model))) {
+                return initial.params();
+            }
+        }
+        List<ByteBuffer> parts = new ArrayList<>(round.globalChunks);
+        for (int c = 0; c < round.globalChunks; c++) {
+            parts.add(ByteBuffer.wrap(store.get(globalKey(model, c))));
+        }
+        return ParamsCodec.join(parts, floats);
+    }
+
+    private int writeGlobal(String model, float[] global, int oldChunks) {
+        List<ByteBuffer> chunks = ParamsCodec.cut(global, chunkFloats);
+        for (int c = 0; c < chunks.size(); c++) {
+            store.put(globalKey(model, c), chunks.get(c).array());
+        }
+        for (int c = chunks.size(); c < oldChunks; c++) {
+            store.delete(globalKey(model, c));
+        }
+        return chunks.size();
+    }
+
+    private static String globalKey(String model, int chunk) {
+        return model + SEP + 'g' + SEP + Integer.toHexString(chunk);
     }
 
     /** The network the model's averaged versions are published from; its parameters are set before each. */
@@ -310,6 +368,8 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         final int replicas;
         long version;
         long examplesTotal;
+        /** Chunks of the last global version in the store (combine: sum); 0 before the first. */
+        int globalChunks;
         final List<ModelState.Published> snapshots;
         final boolean[] complete;
         final long[] examples;
@@ -352,6 +412,7 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 out.writeInt(replicas);
                 out.writeLong(version);
                 out.writeLong(examplesTotal);
+                out.writeInt(globalChunks);
                 out.writeInt(snapshots.size());
                 for (ModelState.Published p : snapshots) {
                     out.writeLong(p.version());
@@ -382,12 +443,14 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 int replicas = in.readInt();
                 long version = in.readLong();
                 long examplesTotal = in.readLong();
+                int globalChunks = in.readInt();
                 int n = in.readInt();
                 List<ModelState.Published> snapshots = new ArrayList<>(n);
                 for (int k = 0; k < n; k++) {
                     snapshots.add(new ModelState.Published(in.readLong(), in.readInt()));
                 }
                 Round r = new Round(replicas, version, examplesTotal, snapshots);
+                r.globalChunks = globalChunks;
                 for (int i = 0; i < replicas; i++) {
                     r.complete[i] = in.readBoolean();
                     r.examples[i] = in.readLong();

@@ -21,17 +21,17 @@ import org.slf4j.LoggerFactory;
  * shard of the stream like any model, and exchanges parameters with the averaging step ({@link Averager}) in rounds.
  *
  * <p>A round: after {@code averageEverySteps} training steps (or {@code maxWaitMs} with fewer) a replica writes its
- * parameters to the params topic with the examples it trained on since its last contribution (their weight in the
- * average; none, and no parameters, when it trained on none), in the transaction of the step. It goes on training
- * while the round is open, and contributes again only once the round's global has come back. The averaging step
- * waits for every replica, then writes the weighted average back to each. A replica adopts it as the average plus
- * what it learned since it contributed: {@code global + (current - reference)}, where the reference is the parameters
- * it contributed (or, when it did not train, the global it adopted before). So no example's effect is dropped or
- * counted twice. The adopted network is checkpointed in the transaction that read the global's last chunk, so a
- * restore never replays a step across an adoption, and a killed instance's round is finished by whoever takes its
- * task over: the contribution and the adoption are each committed once, with the input they came from.
+ * parameters to the params topic with the examples it trained on since its last contribution (none, and no
+ * parameters, when it trained on none), in the transaction of the step. It goes on training while the round is open,
+ * and contributes again only once the round's global version has come back. The averaging step waits for every
+ * replica, combines the contributions (the spec's {@code combine}) and writes the result back to each. A replica
+ * adopts it plus what it learned since it contributed: {@code global + (current - reference)}, where the reference is
+ * the parameters it contributed (or, when it did not train, the global it adopted before); so nothing it learned is
+ * dropped or counted twice. The adopted network is checkpointed in the transaction that read the global's last
+ * chunk, so a restore never replays a step across an adoption, and a killed instance's round is finished by whoever
+ * takes its task over: the contribution and the adoption are each committed once, with the input they came from.
  *
- * <p>Only the parameters are averaged; each replica keeps its own optimizer state.
+ * <p>Only the parameters are combined; each replica keeps its own optimizer state.
  */
 final class Replicas {
 

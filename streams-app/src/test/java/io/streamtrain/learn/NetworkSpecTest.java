@@ -219,7 +219,7 @@ class NetworkSpecTest {
                         + "replay: {ratio: 1, capacity: 1000000}", "replay.capacity: times the 784 features must be "
                         + "at most 268435456 values (1 GiB of floats), was 1000000 × 784 = 784000000"),
                 Arguments.of(HEAD + "parallel: 4",
-                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs}, was 4"),
+                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs, combine}, was 4"),
                 Arguments.of(HEAD + "parallel: {averageEverySteps: 8}", "parallel.replicas: is required (an integer "
                         + "from 1 to 256 (learner tasks training the model at once; its examples and labels are keyed "
                         + "<model>#<shard>))"),
@@ -233,7 +233,10 @@ class NetworkSpecTest {
                         + "integer from 1 to 86400000 (milliseconds a replica waits for averageEverySteps before it "
                         + "contributes what it has), was 0"),
                 Arguments.of(HEAD + "parallel: {replicas: 2, every: 3}",
-                        "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs)"),
+                        "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs, combine)"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, combine: median}", "parallel.combine: must be sum "
+                        + "(every replica's change applied in full) or average (model averaging, weighted by "
+                        + "examples), was 'median'"),
                 Arguments.of("[1, 2]", "(root): must be a mapping, was [1,2]"),
                 Arguments.of("", "(root): the spec is empty"));
     }
@@ -308,7 +311,9 @@ class NetworkSpecTest {
         assertThat(spec.parallel()).as("one replica unless asked").isEmpty();
         assertThat(spec.replicas()).isEqualTo(1);
         NetworkSpec parallel = NetworkSpec.parse(HEAD + "parallel: {replicas: 4}", Format.YAML);
-        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 16, 5_000));
+        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 4, 5_000, NetworkSpec.Combine.SUM));
+        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 2, combine: average}", Format.YAML).parallel())
+                .contains(new NetworkSpec.Parallel(2, 4, 5_000, NetworkSpec.Combine.AVERAGE));
         assertThat(parallel.replicas()).isEqualTo(4);
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())

@@ -24,6 +24,7 @@ import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.RejectedRecord;
 import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.contract.RejectionRule;
+import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.snapshot.SnapshotKey;
@@ -32,11 +33,13 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Data-parallel training in the learner's topology: replicas keyed by shard, their contributions averaged by the
- * examples each trained on, the average adopted with what each learned since, predictions stamped with the global
+ * Data-parallel training in the learner's topology: replicas keyed by shard, their contributions summed (or averaged
+ * by the examples each trained on), the average adopted with what each learned since, predictions stamped with the global
  * version, and each global version a snapshot on the models topic.
  */
 class ParallelTopologyTest {
@@ -49,8 +52,13 @@ class ParallelTopologyTest {
 
     /** The 20-64-64-2 classifier on {@code replicas} replicas, contributing every {@code every} steps. */
     static NetworkSpec parallel(int replicas, int every) {
+        return parallel(replicas, every, "sum");
+    }
+
+    /** As above, the contributions combined as {@code combine} says (sum or average). */
+    static NetworkSpec parallel(int replicas, int every, String combine) {
         String json = SOLO.json().replaceFirst("\\}$", ",\"parallel\":{\"replicas\":" + replicas
-                + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000}}");
+                + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000,\"combine\":\"" + combine + "\"}}");
         return NetworkSpec.parse(json, NetworkSpec.Format.JSON);
     }
 
@@ -102,10 +110,11 @@ class ParallelTopologyTest {
         }
     }
 
-    @Test
-    void eachGlobalVersionIsTheContributionsAveragedByExamplesAndEveryExampleWeighsInOnce() {
-        NetworkSpec par = parallel(3, 2);
-        try (DrivenLearner learner = new DrivenLearner("par2", stateDir, model -> par, settings -> { },
+    @ParameterizedTest
+    @ValueSource(strings = {"sum", "average"})
+    void eachGlobalVersionCombinesItsRoundsContributionsAndEveryExampleWeighsInOnce(String combine) {
+        NetworkSpec par = parallel(3, 2, combine);
+        try (DrivenLearner learner = new DrivenLearner("par2" + combine, stateDir, model -> par, settings -> { },
                 Instant.ofEpochMilli(0))) {
             TestOutputTopic<String, ParamsChunk> paramsOut = paramsTopic(learner, ".params");
             TestOutputTopic<String, ParamsChunk> globalOut = paramsTopic(learner, ".global");
@@ -167,15 +176,27 @@ class ParallelTopologyTest {
                 }
             }
             assertThat(globals).hasSizeGreaterThanOrEqualTo(5);
+            float[] initial;
+            try (Learner fresh = Learner.create(par)) {
+                initial = fresh.params();
+            }
             for (Map.Entry<Long, float[]> g : globals.entrySet()) {
                 Map<Integer, Contribution> round = byRound.get(g.getKey() - 1);
                 assertThat(round).as("round %s", g.getKey()).isNotEmpty();
                 long weight = round.values().stream().mapToLong(Contribution::examples).sum();
                 float[] expected = new float[g.getValue().length];
                 double[] sum = new double[expected.length];
+                // sum: the global before plus each replica's change from it; average: weighted by examples
+                float[] before = g.getKey() == 1 ? initial : globals.get(g.getKey() - 1);
+                if (combine.equals("sum")) {
+                    for (int j = 0; j < sum.length; j++) {
+                        sum[j] = before[j];
+                    }
+                }
                 for (Contribution c : round.values()) {
                     for (int j = 0; j < sum.length && c.examples() > 0; j++) {
-                        sum[j] += (double) c.examples() / weight * c.params()[j];
+                        sum[j] += combine.equals("sum") ? (double) c.params()[j] - before[j]
+                                : (double) c.examples() / weight * c.params()[j];
                     }
                 }
                 for (int j = 0; j < sum.length; j++) {
