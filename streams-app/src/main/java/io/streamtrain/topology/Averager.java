@@ -98,11 +98,20 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
             return;
         }
         if (c.getTotalFloats() != 0 && c.getTotalFloats() != exporter(model).numParams()
-                || c.getData().remaining() % 4 != 0 || c.getData().remaining() / 4 > c.getTotalFloats()) {
+                || c.getData().remaining() % 4 != 0 || c.getData().remaining() / 4 > c.getTotalFloats()
+                || (c.getTotalFloats() == 0 ? c.getChunks() != 1 : c.getChunks() > c.getTotalFloats())) {
             rejections.reject(record, null, new Rejection("totalFloats", RejectionRule.PARAMS_RECORD.code(), "model '"
                     + Rejections.abbreviate(model) + "' has " + exporter(model).numParams() + " parameters; this "
                     + "contribution says " + c.getTotalFloats() + " and carries " + c.getData().remaining()
-                    + " bytes in chunk " + c.getChunk()));
+                    + " bytes in chunk " + c.getChunk() + " of " + c.getChunks()));
+            return;
+        }
+        int nonFinite = ParamsCodec.firstNonFinite(c.getData());
+        if (nonFinite >= 0) {
+            rejections.reject(record, null, new Rejection("data", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "': chunk " + c.getChunk() + " of replica " + c.getReplica()
+                    + "'s contribution has a NaN or an infinity at " + nonFinite + " (a replica's training steps "
+                    + "never leave its network so)"));
             return;
         }
         int replicas = c.getReplicas();
@@ -120,12 +129,16 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         }
         int i = c.getReplica();
         if (c.getRound() != round.version) {
-            log.warn("model {}: skipped replica {}'s contribution to round {}: the open round is {}", model, i,
-                    c.getRound() + 1, round.version + 1);
+            // a spec whose replica count changed under a round in flight; never otherwise
+            rejections.reject(record, null, new Rejection("round", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "': replica " + i + " contributes on global version "
+                    + c.getRound() + ", but the open round is on version " + round.version));
             return;
         }
         if (round.complete[i]) {
-            log.debug("model {}: replica {}'s contribution to round {} is in already", model, i, round.version + 1);
+            rejections.reject(record, null, new Rejection("replica", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "': replica " + i + "'s contribution on global version "
+                    + round.version + " is in already"));
             return;
         }
         if (c.getTotalFloats() > 0) {
@@ -137,6 +150,19 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 store.put(key, bytes);
                 round.received[i]++;
             }
+        }
+        if (c.getTotalFloats() > 0 && round.received[i] == c.getChunks()
+                && storedFloats(model, i, c.getChunks()) != c.getTotalFloats()) {
+            // chunks that are not one vector: the contribution is dropped, and the replica's next one is taken
+            rejections.reject(record, null, new Rejection("chunks", RejectionRule.PARAMS_RECORD.code(), "model '"
+                    + Rejections.abbreviate(model) + "': the " + c.getChunks() + " chunks of replica " + i
+                    + "'s contribution do not make one vector of " + c.getTotalFloats() + " floats"));
+            for (int k = 0; k < Math.max(round.received[i], c.getChunks()); k++) {
+                store.delete(chunkKey(model, i, k));
+            }
+            round.received[i] = 0;
+            store.put(metaKey(model), round.toBytes());
+            return;
         }
         if (c.getTotalFloats() == 0 || round.received[i] == c.getChunks()) {
             if (!round.seen[i]) {
@@ -181,7 +207,8 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                     : spec.replicas() + " replica(s) here") + ", the contribution says " + c.getReplicas());
         }
         if (c.getReplica() < 0 || c.getReplica() >= c.getReplicas() || c.getChunk() < 0
-                || c.getChunk() >= c.getChunks() || c.getTotalFloats() < 0 || c.getExamples() < 0) {
+                || c.getChunk() >= c.getChunks() || c.getTotalFloats() < 0 || c.getExamples() < 0
+                || c.getExamples() > Integer.MAX_VALUE || c.getSteps() < 0) {
             return new Rejection("replica", RejectionRule.PARAMS_RECORD.code(), "model '"
                     + Rejections.abbreviate(model) + "': replica " + c.getReplica() + " of " + c.getReplicas()
                     + ", chunk " + c.getChunk() + " of " + c.getChunks() + ", " + c.getTotalFloats() + " floats, "
@@ -321,6 +348,19 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 context.forward(new Record<>(ReplicaKey.shardKey(model, r), chunk, now));
             }
         }
+    }
+
+    /** How many floats chunks 0 to {@code chunks - 1} of a contribution hold; -1 when one is missing. */
+    private long storedFloats(String model, int replica, int chunks) {
+        long floats = 0;
+        for (int c = 0; c < chunks; c++) {
+            byte[] bytes = store.get(chunkKey(model, replica, c));
+            if (bytes == null) {
+                return -1;
+            }
+            floats += bytes.length / 4;
+        }
+        return floats;
     }
 
     private float[] read(String model, int replica, int floats, int chunks) {

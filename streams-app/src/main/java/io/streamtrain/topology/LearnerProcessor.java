@@ -314,7 +314,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
             return;
         }
         if (global.getKind() == ParamsKind.CONTRIBUTION || global.getChunk() < 0
-                || global.getChunk() >= global.getChunks() || global.getTotalFloats() < 0) {
+                || global.getChunk() >= global.getChunks() || global.getTotalFloats() < 0
+                || (global.getTotalFloats() == 0 ? global.getChunks() != 1
+                        : global.getChunks() > global.getTotalFloats())) {
             rejections.reject(record, null, new Rejection("kind", RejectionRule.PARAMS_RECORD.code(),
                     "the global topic carries GLOBAL and ROUND_OPEN records, each chunk within its count; this one "
                             + "is " + global.getKind() + ", chunk " + global.getChunk() + " of "
@@ -348,7 +350,18 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
                             + " and carries " + bytes + " bytes in chunk " + global.getChunk()));
             return;
         }
-        replicas.onGlobal(runtime, global, context.currentSystemTimeMs());
+        int nonFinite = ParamsCodec.firstNonFinite(global.getData());
+        if (nonFinite >= 0) {
+            rejections.reject(record, runtime, new Rejection("data", RejectionRule.PARAMS_RECORD.code(),
+                    "chunk " + global.getChunk() + " of global version " + global.getRound() + " of model '"
+                            + Rejections.abbreviate(global.getModel()) + "' has a NaN or an infinity at "
+                            + nonFinite));
+            return;
+        }
+        Rejection unusable = replicas.onGlobal(runtime, global, context.currentSystemTimeMs());
+        if (unusable != null) {
+            rejections.reject(record, runtime, unusable);
+        }
     }
 
     /** An event time outside what Avro timestamp-millis readers and Kafka take, or null. */

@@ -33,6 +33,19 @@ final class ParamsCodec {
         return chunks;
     }
 
+    /** The index (in the chunk) of the first NaN or infinity among a chunk's floats, or -1 when all are finite. */
+    static int firstNonFinite(ByteBuffer data) {
+        ByteBuffer bytes = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int n = bytes.remaining() / 4;
+        int at = bytes.position();
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(bytes.getFloat(at + 4 * i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * The vector of {@code floats} values whose chunks, in order, are {@code chunks}.
      *

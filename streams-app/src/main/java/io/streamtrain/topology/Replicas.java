@@ -8,8 +8,10 @@ import java.util.function.IntFunction;
 
 import io.streamtrain.avro.ParamsChunk;
 import io.streamtrain.avro.ParamsKind;
+import io.streamtrain.contract.RejectionRule;
 import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
+import io.streamtrain.learn.Rejection;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -127,27 +129,32 @@ final class Replicas {
      * adopted, checkpointed and the meta saved. A round in which no replica trained carries no parameters and only
      * closes the round. A round that waits for a replica whose shard has had no record yet makes it
      * ({@link ParamsKind#ROUND_OPEN}): it contributes within its {@code maxWaitMs}.
+     *
+     * @return why the record cannot be used (the replica is unchanged), or null
      */
-    void onGlobal(ModelRuntime runtime, ParamsChunk global, long now) {
+    Rejection onGlobal(ModelRuntime runtime, ParamsChunk global, long now) {
         ReplicaState r = runtime.state.replica;
         long version = global.getRound();
         if (global.getKind() == ParamsKind.ROUND_OPEN) {
             // the runtime exists now (made for this record): it contributes when its maxWaitMs is up
-            return;
+            return null;
         }
         if (global.getTotalFloats() == 0) {
-            if (version == r.globalVersion && r.pending) {
-                r.pending = false;
-                r.lastExchangeMs = now;
-                runtime.saveWithScore(store);
+            if (version != r.globalVersion || !r.pending) {
+                return new Rejection("round", RejectionRule.PARAMS_RECORD.code(), "a round without parameters on "
+                        + "global version " + version + " closes nothing here: replica " + runtime.replicaIndex
+                        + " holds version " + r.globalVersion + (r.pending ? " and waits for the next"
+                                : " with no contribution in flight"));
             }
-            return;
+            r.pending = false;
+            r.lastExchangeMs = now;
+            runtime.saveWithScore(store);
+            return null;
         }
         if (version <= r.globalVersion) {
-            // only a delivery twice (at-least-once processing) gets here: that version was adopted
-            log.debug("model {}: replica {} skipped global version {}, at {} already", runtime.replicaOf,
-                    runtime.replicaIndex, version, r.globalVersion);
-            return;
+            // at-least-once processing delivers a version twice; exactly-once never
+            return new Rejection("round", RejectionRule.PARAMS_RECORD.code(), "replica " + runtime.replicaIndex
+                    + " adopted global version " + r.globalVersion + " already; this is version " + version);
         }
         if (r.incomingVersion != version) {
             // a version whose chunks did not all come (never under exactly-once) is dropped for this one
@@ -155,9 +162,14 @@ final class Replicas {
         }
         if (global.getChunks() == 1) {
             // the whole version in this record: adopted from it, nothing kept
+            if (global.getData().remaining() != 4 * global.getTotalFloats()) {
+                return new Rejection("data", RejectionRule.PARAMS_RECORD.code(), "global version " + version
+                        + " in one chunk of " + global.getData().remaining() + " bytes, not " + global.getTotalFloats()
+                        + " floats");
+            }
             adopt(runtime, ParamsCodec.join(List.of(global.getData()), global.getTotalFloats()), version, now);
             runtime.saveWithScore(store);
-            return;
+            return null;
         }
         r.incomingVersion = version;
         String key = StateKeys.incomingChunk(runtime.model, global.getChunk());
@@ -170,12 +182,22 @@ final class Replicas {
         }
         if (r.incomingReceived < global.getChunks()) {
             store.putMeta(runtime.model, runtime.state);
-            return;
+            return null;
         }
-        adopt(runtime, store.readFloats(incomingKeys(runtime), global.getTotalFloats(), global.getChunks()), version,
-                now);
+        float[] params;
+        try {
+            params = store.readFloats(incomingKeys(runtime), global.getTotalFloats(), global.getChunks());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            dropIncoming(runtime);
+            store.putMeta(runtime.model, runtime.state);
+            return new Rejection("chunks", RejectionRule.PARAMS_RECORD.code(), "the " + global.getChunks()
+                    + " chunks of global version " + version + " do not make one vector of "
+                    + global.getTotalFloats() + " floats: " + e.getMessage());
+        }
+        adopt(runtime, params, version, now);
         dropIncoming(runtime);
         runtime.saveWithScore(store);
+        return null;
     }
 
     /** Deletes the chunks of an incoming version from the store. */
