@@ -805,11 +805,13 @@ public final class LearnerCampaign {
 
     /**
      * Creates every topic a learner under {@code prefix} reads or writes, as an operator would for a learner with
-     * {@code streamtrain.topics.create=false}: the models and pins topics compacted.
+     * {@code streamtrain.topics.create=false}: the models and pins topics compacted. The learner reads the global
+     * topic (the averaged parameters of models trained by several replicas) with the examples, so it has their
+     * partition count; so has the params topic (the replicas' contributions), for no other reason than simplicity.
      */
     static void createLearnerTopics(EmbeddedKafkaBroker kafka, String prefix, int partitions) {
         for (String suffix : List.of(".examples", ".labels", ".control", ".predictions", ".metrics", ".errors",
-                ".control.log", ".events", ".champions")) {
+                ".control.log", ".events", ".champions", ".params", ".global")) {
             kafka.createTopic(prefix + suffix, partitions);
         }
         for (String suffix : List.of(".models", ".pins")) {
