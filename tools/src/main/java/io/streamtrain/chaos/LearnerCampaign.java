@@ -232,8 +232,10 @@ public final class LearnerCampaign {
                 }
                 Collections.shuffle(faults, random);
                 TreeSet<Double> points = new TreeSet<>();
+                // with replicas, up to 70%: the rounds after the kill are checked, and need stream left to go on
+                double span = plan.replicas() > 1 ? 0.6 : 0.8;
                 while (points.size() < faults.size()) {
-                    points.add(0.1 + 0.8 * random.nextDouble());
+                    points.add(0.1 + span * random.nextDouble());
                 }
                 List<Double> at = new ArrayList<>(points);
                 for (int i = 0; i < faults.size(); i++) {
