@@ -70,8 +70,8 @@ public final class ChaosCommand implements Callable<Integer> {
     int brokerRestarts;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "PER_SECOND",
-            description = "Examples produced per second in the learner campaigns; 0: as fast as possible "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Examples produced per second in the learner-crashes and learner-failover campaigns; 0: "
+                    + "as fast as possible (default: ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--failover-examples", defaultValue = "50000", paramLabel = "N",
