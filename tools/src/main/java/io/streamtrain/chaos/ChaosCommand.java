@@ -42,12 +42,18 @@ import picocli.CommandLine.Spec;
             "                     times meanwhile (--examples)",
             "  learner failover   two learner JVMs in one group; one SIGKILLed and",
             "                     left dead (--failover-examples)",
+            "  learner replicas   one model trained by 3 replicas, averaged every 4",
+            "                     steps, on three learner JVMs in one group; one",
+            "                     SIGKILLed while the rounds go on and started again",
+            "                     after up to 8 s; the broker restarted once",
+            "                     (--replicated-examples, --replicated-rate)",
             "  connector crashes  the Connect worker JVM SIGKILLed --connector-kills",
             "                     times and replaced; the learner behind it must not",
             "                     train twice on a redelivered id (--connector-records)",
             "",
             "The seed picks the data, the fault points and the victims: the same seed",
-            "picks the same points. The campaigns use seed, seed+1 and seed+2."},
+            "picks the same points. The campaigns use seed, seed+1, seed+2 (the",
+            "connector's) and seed+3 (the replicas')."},
         footer = {"", "Example:", "  bin/streamtrain chaos --examples 200000 --kills 3 --broker-restarts 1 --seed 7"})
 public final class ChaosCommand implements Callable<Integer> {
 
@@ -64,13 +70,22 @@ public final class ChaosCommand implements Callable<Integer> {
     int brokerRestarts;
 
     @Option(names = "--rate", defaultValue = "0", paramLabel = "PER_SECOND",
-            description = "Examples produced per second in the learner campaigns; 0: as fast as possible "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Examples produced per second in the learner-crashes and learner-failover campaigns; 0: "
+                    + "as fast as possible (default: ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--failover-examples", defaultValue = "50000", paramLabel = "N",
             description = "Examples of the learner-failover campaign (default: ${DEFAULT-VALUE}; 0 skips it).")
     int failoverExamples;
+
+    @Option(names = "--replicated-examples", defaultValue = "30000", paramLabel = "N",
+            description = "Examples of the learner-replicas campaign (default: ${DEFAULT-VALUE}; 0 skips it).")
+    int replicatedExamples;
+
+    @Option(names = "--replicated-rate", defaultValue = "" + LearnerCampaign.REPLICATED_RATE, paramLabel = "PER_SECOND",
+            description = "Examples produced per second in the learner-replicas campaign: a stream the learners keep "
+                    + "up with, for a round's average waits behind a backlog (default: ${DEFAULT-VALUE}).")
+    int replicatedRate;
 
     @Option(names = "--connector-records", defaultValue = "100000", paramLabel = "N",
             description = "JSON records of the connector-crashes campaign (default: ${DEFAULT-VALUE}; 0 skips it).")
@@ -100,11 +115,16 @@ public final class ChaosCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (examples < 0 || kills < 0 || brokerRestarts < 0 || rate < 0 || failoverExamples < 0
-                || connectorRecords < 0 || connectorKills < 0 || connectorRate < 0) {
+                || connectorRecords < 0 || connectorKills < 0 || connectorRate < 0 || replicatedExamples < 0) {
             err.println("sizes, counts and rates must not be negative");
             return 2;
         }
+        if (replicatedRate < 1) {
+            err.println("--replicated-rate must be at least 1: the replicas' rounds need a stream they keep up with");
+            return 2;
+        }
         if ((examples > 0 && examples < 1000) || (failoverExamples > 0 && failoverExamples < 1000)
+                || (replicatedExamples > 0 && replicatedExamples < 1000)
                 || (connectorRecords > 0 && connectorRecords < 1000)) {
             err.println("a campaign needs at least 1000 examples (or 0 to skip it)");
             return 2;
@@ -147,6 +167,12 @@ public final class ChaosCommand implements Callable<Integer> {
             if (failoverExamples > 0) {
                 LearnerCampaign.Plan plan = LearnerCampaign.Plan.failover("chaos-failover", failoverExamples, s + 1)
                         .withRate(rate);
+                outcomes.add(new LearnerCampaign(plan, kafka, registry.url(), work, out).run());
+                report(outcomes, out, started);
+            }
+            if (replicatedExamples > 0) {
+                LearnerCampaign.Plan plan = LearnerCampaign.Plan.replicated("chaos-replicas", replicatedExamples,
+                        s + 3).withRate(replicatedRate);
                 outcomes.add(new LearnerCampaign(plan, kafka, registry.url(), work, out).run());
                 report(outcomes, out, started);
             }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.streamtrain.avro.Example;
 import io.streamtrain.avro.Label;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.data.LabeledExample;
 import io.streamtrain.data.SyntheticStream;
 import io.streamtrain.registry.ConfluentAvroSerde;
@@ -22,12 +23,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces a reproducible stream of examples to {@code <prefix>.examples}, keyed by model, round robin over the
- * models, at a bounded rate, with an idempotent producer that rides out a broker restart. One example in
- * {@code duplicateEvery} (picked at random) is sent a second time a little later, with the same id and content, as
- * an at-least-once source would redeliver it. One labeled example in {@value #LATE_LABEL_EVERY} (picked at random)
- * is sent without its label, and the label follows on {@code <prefix>.labels} a little later, as a delayed outcome
- * would; it still counts as a labeled example. Run it on a thread of its own; read its tallies after it ended.
+ * Produces a reproducible stream of examples to {@code <prefix>.examples}, round robin over the models, at a bounded
+ * rate, keyed as the learner takes them ({@link ReplicaKey#of}): by model id, or by {@code <model>#<shard>} when the
+ * models are trained by several replicas, the shard a hash of the example id (a late label is keyed like its
+ * example); with an idempotent producer that rides out a broker restart. One example in {@code duplicateEvery}
+ * (picked at random) is sent a second time a little later, with the same id and content, as an at-least-once source
+ * would redeliver it. One labeled example in {@value #LATE_LABEL_EVERY} (picked at random) is sent without its label,
+ * and the label follows on {@code <prefix>.labels} a little later, as a delayed outcome would; it still counts as a
+ * labeled example. Run it on a thread of its own; read its tallies after it ended.
  */
 final class ExampleFeeder implements Runnable {
 
@@ -43,6 +46,7 @@ final class ExampleFeeder implements Runnable {
     private final String topic;
     private final String labelsTopic;
     private final List<String> models;
+    private final int replicas;
     private final int examples;
     private final int duplicateEvery;
     private final int rate;
@@ -63,20 +67,22 @@ final class ExampleFeeder implements Runnable {
      */
     ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int examples,
             int duplicateEvery, int rate, long seed) {
-        this(bootstrapServers, registryUrl, topic, models, examples, duplicateEvery, rate, seed, 0);
+        this(bootstrapServers, registryUrl, topic, models, 1, examples, duplicateEvery, rate, seed, 0);
     }
 
     /**
      * @param flipAt from this example on (counted over all models), every label is the other class: the concept
      *     changes, for the learner's drift detectors to see; 0 for never
+     * @param replicas the replicas that train each model (its spec's {@code parallel.replicas}; 1: one task)
      */
-    ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int examples,
-            int duplicateEvery, int rate, long seed, int flipAt) {
+    ExampleFeeder(String bootstrapServers, String registryUrl, String topic, List<String> models, int replicas,
+            int examples, int duplicateEvery, int rate, long seed, int flipAt) {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
         this.topic = topic;
         this.labelsTopic = topic.substring(0, topic.lastIndexOf('.')) + ".labels";
         this.models = List.copyOf(models);
+        this.replicas = replicas;
         this.examples = examples;
         this.duplicateEvery = duplicateEvery;
         this.rate = rate;
@@ -116,34 +122,36 @@ final class ExampleFeeder implements Runnable {
                 if (flipAt > 0 && n >= flipAt && x.isLabeled()) {
                     x = new LabeledExample(x.features(), 1 - x.label());
                 }
-                Example example = x.toAvro(model, model + "-" + n, Instant.ofEpochMilli(eventTimeBase + n), classes);
+                Example example = x.toAvro(model, exampleId(model, n), Instant.ofEpochMilli(eventTimeBase + n),
+                        classes);
+                String key = ReplicaKey.of(model, example.getId(), replicas);
                 if (x.isLabeled() && late.nextInt(LATE_LABEL_EVERY) == 0) {
-                    lateLabels.add(new LateLabel(new Label(example.getId(), model, example.getLabel(),
+                    lateLabels.add(new LateLabel(key, new Label(example.getId(), model, example.getLabel(),
                             example.getEventTime(), null), n + LATE_LABEL_LAG));
                     example = Example.newBuilder(example).setLabel(null).build();
                 }
-                send(producer, example);
-                produced.merge(model, 1L, Long::sum);
+                send(producer, key, example);
+                produced.merge(key, 1L, Long::sum);
                 ids.add(example.getId());
                 if (x.isLabeled()) {
-                    labeled.merge(model, 1L, Long::sum);
+                    labeled.merge(key, 1L, Long::sum);
                 }
                 if (duplicateEvery > 0 && copies.nextInt(duplicateEvery) == 0) {
-                    pending.add(new Pending(example, n + DUPLICATE_LAG));
+                    pending.add(new Pending(key, example, n + DUPLICATE_LAG));
                 }
                 while (!lateLabels.isEmpty() && (lateLabels.peek().due() <= n || n == examples - 1)) {
-                    Label label = lateLabels.poll().label();
-                    labelProducer.send(new ProducerRecord<>(labelsTopic, label.getModel(), label), (metadata, e) -> {
+                    LateLabel due = lateLabels.poll();
+                    labelProducer.send(new ProducerRecord<>(labelsTopic, due.key(), due.label()), (metadata, e) -> {
                         if (e != null) {
                             failure.compareAndSet(null, e);
                         }
                     });
-                    lateLabelsSent.merge(label.getModel(), 1L, Long::sum);
+                    lateLabelsSent.merge(due.key(), 1L, Long::sum);
                 }
                 while (!pending.isEmpty() && (pending.peek().due() <= n || n == examples - 1)) {
-                    Example again = pending.poll().example();
-                    send(producer, again);
-                    duplicatesSent.merge(again.getModel(), 1L, Long::sum);
+                    Pending again = pending.poll();
+                    send(producer, again.key(), again.example());
+                    duplicatesSent.merge(again.key(), 1L, Long::sum);
                 }
                 if (rate > 0) {
                     long due = started + (long) ((n + 1) * 1e9 / rate);
@@ -162,8 +170,13 @@ final class ExampleFeeder implements Runnable {
         }
     }
 
-    private void send(KafkaProducer<String, Example> producer, Example example) {
-        producer.send(new ProducerRecord<>(topic, example.getModel(), example), (metadata, e) -> {
+    /** The id of the {@code n}th example of the stream (counted over all models), of {@code model}. */
+    static String exampleId(String model, int n) {
+        return model + "-" + n;
+    }
+
+    private void send(KafkaProducer<String, Example> producer, String key, Example example) {
+        producer.send(new ProducerRecord<>(topic, key, example), (metadata, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);
             } else {
@@ -186,22 +199,25 @@ final class ExampleFeeder implements Runnable {
         return failure.get();
     }
 
-    /** Distinct examples produced per model (after the run). */
+    /**
+     * Distinct examples produced per key (after the run). The tallies are per record key: a model's id, or for a
+     * model on several replicas {@code <model>#<shard>}, the replica that trains on them.
+     */
     Map<String, Long> produced() {
         return produced;
     }
 
-    /** Distinct labeled examples produced per model (after the run). */
+    /** Distinct labeled examples produced per key (after the run). */
     Map<String, Long> labeled() {
         return labeled;
     }
 
-    /** Labels sent late, on the labels topic, per model (after the run); their examples count as labeled. */
+    /** Labels sent late, on the labels topic, per key (after the run); their examples count as labeled. */
     Map<String, Long> lateLabelsSent() {
         return lateLabelsSent;
     }
 
-    /** Second copies sent per model (after the run). */
+    /** Second copies sent per key (after the run). */
     Map<String, Long> duplicatesSent() {
         return duplicatesSent;
     }
@@ -216,10 +232,10 @@ final class ExampleFeeder implements Runnable {
     }
 
     /** A second copy to send once the stream is at {@code due}. */
-    private record Pending(Example example, long due) {
+    private record Pending(String key, Example example, long due) {
     }
 
     /** A label to send once the stream is at {@code due}. */
-    private record LateLabel(Label label, long due) {
+    private record LateLabel(String key, Label label, long due) {
     }
 }

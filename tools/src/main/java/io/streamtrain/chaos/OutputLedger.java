@@ -16,6 +16,7 @@ import io.streamtrain.avro.DriftEvent;
 import io.streamtrain.avro.ModelSnapshot;
 import io.streamtrain.avro.Prediction;
 import io.streamtrain.avro.TrainingMetrics;
+import io.streamtrain.contract.ReplicaKey;
 import io.streamtrain.registry.ConfluentAvroSerde;
 import io.streamtrain.snapshot.SnapshotKey;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,6 +31,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * What the learner has committed, as a user reads it (read_committed, from the start): its predictions, its
  * TrainingMetrics windows, its rejected records and its models' snapshots, tallied per model as they arrive.
+ *
+ * <p>A model trained by several replicas is tallied per replica too, under the key of its state,
+ * {@code <model>#<shard>} ({@link ReplicaKey}): its TrainingMetrics windows, drift events and changes of lead name
+ * the replica, and its predictions, which name the model, are counted under the replica their example id's shard
+ * gives. Its snapshots on the models topic, the averaged versions, are the model's.
  */
 final class OutputLedger implements AutoCloseable {
 
@@ -64,6 +70,20 @@ final class OutputLedger implements AutoCloseable {
         final Map<String, Long> servedBy = new TreeMap<>();
         /** The race's contenders in the last metrics window; null when no baselines race. */
         List<ContenderScore> lastContenders;
+        /** A model on several replicas: its predictions without a globalVersion or a localSteps. */
+        long replicaFieldsMissing;
+        /** A model on one: its predictions with a globalVersion or a localSteps. */
+        long replicaFieldsUnexpected;
+        /** Its predictions with localSteps below 0. */
+        long negativeLocalSteps;
+        /** The highest globalVersion among its predictions; -1 before one has one. */
+        long maxGlobalVersion = -1;
+        /** One replica (a key {@code <model>#<shard>}): its last prediction's globalVersion, in commit order. */
+        long lastGlobalVersion = -1;
+        /** One replica: its predictions whose globalVersion is below the one of a prediction committed before. */
+        final List<String> globalVersionRegressions = new ArrayList<>();
+        /** The snapshot chunks of the models topic, in the order read (tombstones left out). */
+        final List<ModelSnapshot> snapshotsInOrder = new ArrayList<>();
     }
 
     private final String predictionsTopic;
@@ -81,10 +101,20 @@ final class OutputLedger implements AutoCloseable {
     private final Map<String, ModelOutput> models = new HashMap<>();
     private final Set<String> predictedIds = new HashSet<>();
     private final List<String> duplicatePredictions = new ArrayList<>();
+    /** Predictions by the model they name; then those whose record key is not that name. */
+    private final Map<String, Long> predictionsNaming = new TreeMap<>();
+    private final List<String> predictionKeyMismatches = new ArrayList<>();
+    private final int replicas;
     private long errorRecords;
     private long unreadableSnapshotKeys;
 
     OutputLedger(String bootstrapServers, String registryUrl, String prefix) {
+        this(bootstrapServers, registryUrl, prefix, 1);
+    }
+
+    /** @param replicas the replicas each model is trained by (its spec's {@code parallel.replicas}) */
+    OutputLedger(String bootstrapServers, String registryUrl, String prefix, int replicas) {
+        this.replicas = replicas;
         this.predictionsTopic = prefix + ".predictions";
         this.metricsTopic = prefix + ".metrics";
         this.errorsTopic = prefix + ".errors";
@@ -121,7 +151,31 @@ final class OutputLedger implements AutoCloseable {
         String topic = record.topic();
         if (topic.equals(predictionsTopic)) {
             Prediction p = predictions.deserialize(topic, record.headers(), record.value());
-            ModelOutput m = model(p.getModel());
+            predictionsNaming.merge(p.getModel(), 1L, Long::sum);
+            if (!p.getModel().equals(record.key())) {
+                predictionKeyMismatches.add(p.getExampleId() + " keyed '" + record.key() + "', model '" + p.getModel()
+                        + "'");
+            }
+            ModelOutput named = model(p.getModel());
+            ModelOutput m = model(ReplicaKey.of(p.getModel(), p.getExampleId(), replicas));
+            if (replicas > 1) {
+                Long global = p.getGlobalVersion();
+                if (global == null || p.getLocalSteps() == null) {
+                    named.replicaFieldsMissing++;
+                } else {
+                    named.maxGlobalVersion = Math.max(named.maxGlobalVersion, global);
+                    if (p.getLocalSteps() < 0) {
+                        named.negativeLocalSteps++;
+                    }
+                    if (global < m.lastGlobalVersion) {
+                        m.globalVersionRegressions.add(p.getExampleId() + " at global version " + global + " after "
+                                + m.lastGlobalVersion);
+                    }
+                    m.lastGlobalVersion = global;
+                }
+            } else if (p.getGlobalVersion() != null || p.getLocalSteps() != null) {
+                named.replicaFieldsUnexpected++;
+            }
             m.predictions++;
             m.predictedIds.add(p.getExampleId());
             if (p.getLoss() != null) {
@@ -167,6 +221,8 @@ final class OutputLedger implements AutoCloseable {
             ModelSnapshot chunk = snapshots.deserialize(topic, record.headers(), record.value());
             if (chunk == null) {
                 m.tombstonedVersions.add(key.version());
+            } else {
+                m.snapshotsInOrder.add(chunk);
             }
             m.snapshotChunks.computeIfAbsent(key.version(), v -> new TreeMap<>())
                     .computeIfAbsent(key.chunk(), c -> new ArrayList<>()).add(chunk);
@@ -201,6 +257,23 @@ final class OutputLedger implements AutoCloseable {
 
     List<String> duplicatePredictions() {
         return duplicatePredictions;
+    }
+
+    /** Committed predictions by the model id they name. */
+    Map<String, Long> predictionsNaming() {
+        return predictionsNaming;
+    }
+
+    /** Predictions whose record key is not the model id they name. */
+    List<String> predictionKeyMismatches() {
+        return predictionKeyMismatches;
+    }
+
+    /** The highest version of {@code model} written (not only tombstoned) on the models topic so far; 0 if none. */
+    long lastSnapshotVersion(String model) {
+        ModelOutput m = models.get(model);
+        return m == null || m.snapshotsInOrder.isEmpty() ? 0
+                : m.snapshotsInOrder.stream().mapToLong(ModelSnapshot::getVersion).max().orElse(0);
     }
 
     long predictionRecords() {

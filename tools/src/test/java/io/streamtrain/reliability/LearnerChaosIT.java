@@ -92,6 +92,28 @@ class LearnerChaosIT {
     }
 
     /**
+     * Data-parallel training under faults: one model on three replicas (averaged every few steps) on three learner
+     * JVMs; one JVM SIGKILLed while the rounds go on and started again after a while, and the broker restarted. The
+     * checks of the other campaigns hold per replica, and the rounds' own: averaged versions 1..N once each, their
+     * examplesTrained rising, every prediction stamped with a global version it could have, rounds after the kill.
+     */
+    @Test
+    void killingOneOfThreeReplicasInstancesMidRoundLosesNoRoundAndTrainsNothingTwice() {
+        long seed = ChaosSeed.pick("LearnerChaosIT replicas");
+        LearnerCampaign.Plan plan = LearnerCampaign.Plan.replicated("it-replicas", 12_000, seed)
+                .withTimeout(Duration.ofMinutes(4));
+
+        CampaignOutcome outcome = new LearnerCampaign(plan, kafka, registry.url(), work, out).run();
+
+        out.println(ChaosReport.campaign(outcome));
+        assertThat(outcome.failed()).as("checks that did not hold (seed %d):\n%s", seed, outcome.diagnostics())
+                .isEmpty();
+        assertThat(outcome.count(Disruption.Kind.LEARNER_SIGKILL)).isEqualTo(1);
+        assertThat(outcome.count(Disruption.Kind.BROKER_RESTART)).isEqualTo(1);
+        assertThat(outcome.checks()).anySatisfy(c -> assertThat(c.invariant()).startsWith("rounds averaged after"));
+    }
+
+    /**
      * What a campaign prints when predictions are missing: a transaction left open shows as the partition's last
      * stable offset below its end, with the producer that holds it, and its records as in the log; an id never
      * written shows as absent.
