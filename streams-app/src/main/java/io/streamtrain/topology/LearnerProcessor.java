@@ -152,7 +152,10 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
     @Override
     public void process(Record<String, byte[]> record) {
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(examplesTopic);
-        newestRecordMs = record.timestamp();
+        if (!topic.equals(globalTopic)) {
+            // a round's record is stamped 0 to be read first (RecordOrWallClockTimestamp): it says nothing of lag
+            newestRecordMs = record.timestamp();
+        }
         try {
             if (topic.equals(labelsTopic)) {
                 processLabel(record);

@@ -46,7 +46,7 @@ public final class LearnerTopology {
                 .stream(List.of(topics.examples().name(), topics.labels().name(), topics.control().name(),
                                 topics.global().name()),
                         Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
-                                .withTimestampExtractor(new RecordOrWallClockTimestamp())
+                                .withTimestampExtractor(new RecordOrWallClockTimestamp(topics.global().name()))
                                 .withName("read-examples-and-labels"))
                 .process(new LearnerSupplier(settings), Named.as("learner"));
 

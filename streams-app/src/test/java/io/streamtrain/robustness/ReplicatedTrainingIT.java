@@ -96,8 +96,9 @@ class ReplicatedTrainingIT {
         List<ConsumerRecord<String, Prediction>> predictions;
         try (LearnerApp a = LearnerApp.start(new LearnerConfig(first));
                 LearnerApp b = LearnerApp.start(new LearnerConfig(second))) {
-            // in waves, each after the averaged version the last one led to: a backlog would be trained through
-            // before the first round came back, which is correct but shows no rounds
+            // in waves, each after the version the wave before led to: a short backlog is trained through faster
+            // than a round goes round (commits, the averaging step's transaction, a fetch), which is correct but
+            // would show few rounds
             int waves = 8;
             int wave = EXAMPLES / waves;
             for (int w = 0; w < waves; w++) {
@@ -108,7 +109,7 @@ class ReplicatedTrainingIT {
                         r -> r.stream().anyMatch(c -> c.value() != null && c.value().getVersion() >= version),
                         () -> a.streams().state() != KafkaStreams.State.ERROR
                                 && b.streams().state() != KafkaStreams.State.ERROR, Duration.ofSeconds(60));
-                assertThat(models).as("averaged version %s", version)
+                assertThat(models).as("combined version %s", version)
                         .anyMatch(c -> c.value() != null && c.value().getVersion() >= version);
             }
             predictions = Topics.readUntil(client, PREFIX + ".predictions",
