@@ -162,16 +162,19 @@ public final class LearnerApp implements AutoCloseable {
                 .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
-        Topology topology = builder.build(config.streamsProperties());
+        boolean replicated = specs.fallback() != null && specs.fallback().replicas() > 1
+                || specs.byModel().values().stream().anyMatch(spec -> spec.replicas() > 1);
+        Properties streamsProperties = config.streamsProperties(replicated);
+        Topology topology = builder.build(streamsProperties);
         log.debug("learner topology:\n{}", topology.describe());
-        LearnerApp app = new LearnerApp(config, topology, config.streamsProperties());
+        LearnerApp app = new LearnerApp(config, topology, streamsProperties);
         log.info("starting the learner: reading {} and {}, writing {}, {}, {}; model spec {}{}{}; processing "
                 + "guarantee {}", topics.examples(), topics.labels(), topics.predictions(), topics.metrics(),
                 topics.errors(), specs.fallback() == null ? "(none: models without their own are rejected)"
                         : config.modelSpec(),
                 specs.byModel().isEmpty() ? "" : ", own specs for models " + specs.byModel().keySet(),
                 config.modelSpecsDir() == null ? "" : " (from " + config.modelSpecsDir() + ")",
-                config.streamsProperties().get("processing.guarantee"));
+                streamsProperties.get("processing.guarantee"));
         app.openEndpoint("the learner");
         app.streams.start();
         return app;

@@ -523,6 +523,20 @@ public final class LearnerConfig extends AbstractConfig {
      * under at_least_once (exactly-once flushes at each commit anyway).
      */
     public Properties streamsProperties() {
+        return streamsProperties(false);
+    }
+
+    /** The bytes a fetch takes of one partition, by default, when some model trains on several replicas. */
+    public static final int REPLICATED_FETCH_BYTES = 256 * 1024;
+
+    /**
+     * As {@link #streamsProperties()}, for a learner whose specs train some model on several replicas when
+     * {@code replicatedModels}: a fetch then takes at most {@value #REPLICATED_FETCH_BYTES} bytes of a partition
+     * unless the user set it. A consumer hands out each fetched partition's records before those of partitions
+     * fetched after it, so a round's records on the params and global topics wait behind a whole fetch of examples;
+     * behind a backlog, 8 MiB of them (50,000 examples of 20 features) held every round until the backlog was gone.
+     */
+    public Properties streamsProperties(boolean replicatedModels) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamtrain-learner");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -533,7 +547,7 @@ public final class LearnerConfig extends AbstractConfig {
         // 8 MiB per partition and fetch (Kafka's default is 1 MiB): ~2,600 examples of 784 features instead of
         // ~330, so that the stream thread waits less often for the next fetch (bench pipeline: +4-8%)
         clientDefault(p, StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-                Integer.toString(8 << 20));
+                Integer.toString(replicatedModels ? REPLICATED_FETCH_BYTES : 8 << 20));
         clientDefault(p, StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         originals().forEach((k, v) -> {
             if (!k.startsWith("streamtrain.")) {

@@ -42,6 +42,20 @@ class LearnerConfigTest {
     }
 
     @Test
+    void aLearnerWithReplicatedModelsFetchesLessOfAPartitionAtATimeUnlessTold() {
+        // so that a round's records do not wait behind a whole fetch of examples
+        assertThat(new LearnerConfig(minimal()).streamsProperties(true))
+                .containsEntry("consumer.max.partition.fetch.bytes", "262144");
+        assertThat(new LearnerConfig(minimal()).streamsProperties(false))
+                .containsEntry("consumer.max.partition.fetch.bytes", "8388608");
+        Map<String, Object> told = minimal();
+        told.put("max.partition.fetch.bytes", "1048576");
+        assertThat(new LearnerConfig(told).streamsProperties(true))
+                .doesNotContainKey("consumer.max.partition.fetch.bytes")
+                .containsEntry("max.partition.fetch.bytes", "1048576");
+    }
+
+    @Test
     void driftDetectionIsOffByDefaultAndItsSettingsAreChecked() {
         assertThat(new LearnerConfig(minimal()).drift().enabled()).isFalse();
 
