@@ -210,6 +210,11 @@ public final class BenchOptions {
             description = "scale: parallel.maxWaitMs of the replicated runs. Default: ${DEFAULT-VALUE}.")
     long scaleMaxWaitMs;
 
+    @Option(names = "--scale-lead", paramLabel = "N", defaultValue = "1000",
+            description = "scale: the most examples the producer runs ahead of the committed predictions (the "
+                    + "stream is produced live, not as a backlog). Default: ${DEFAULT-VALUE}.")
+    int scaleLead;
+
     @Option(names = "--scale-links", paramLabel = "MBIT/S,...", split = ",", defaultValue = "1000,10000",
             description = "scale: link speeds of the projected cluster, megabits per second. "
                     + "Default: ${DEFAULT-VALUE}.")

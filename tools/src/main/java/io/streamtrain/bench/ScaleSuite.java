@@ -45,6 +45,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -154,6 +155,7 @@ final class ScaleSuite implements BenchSuite {
                 size, spec.name(), spec.batchSize(), model,
                 String.join(", ", configs.stream().map(Config::label).toList()));
 
+        Encoded stream = encode(context.stack(), dataset, size, model);
         Map<Config, List<Run>> runs = new LinkedHashMap<>();
         for (Config config : configs) {
             BenchSpec runSpec = config.single() ? spec
@@ -161,7 +163,7 @@ final class ScaleSuite implements BenchSuite {
             Path specFile = runSpec.writeTo(context.work(), "scale-r" + config.replicas() + "-k"
                     + config.averageEvery());
             for (int r = 0; r < o.runs; r++) {
-                Run run = measure(context, dataset, size, model, config, specFile, r + 1);
+                Run run = measure(context, stream, model, config, specFile, r + 1);
                 runs.computeIfAbsent(config, k -> new ArrayList<>()).add(run);
                 context.progress("scale %s run %d: %.0f examples/s, last %d %.2f%%, %d rounds, %.0f parameter "
                         + "bytes/example, placement %s", config.label(), r + 1, run.examplesPerSecond(), o.window,
@@ -172,19 +174,19 @@ final class ScaleSuite implements BenchSuite {
         double[] cpu = roundCpu(network);
         context.progress("scale: a replica's round work %.2f ms, averaging %.2f ms per contribution (in-process, "
                 + "%.0f parameters)", 1000 * cpu[0], 1000 * cpu[1], cpu[2]);
-        double exampleBytes = exampleBytes(context, dataset, model, dataset.classNames());
+        double exampleBytes = Arrays.stream(stream.values()).mapToLong(v -> v.length).average().orElse(0);
 
         Map<String, ResultTable> tables = new LinkedHashMap<>();
         tables.put(name(), resultTable(runs, dataset.name(), size, o.window, spec.name(), spec.batchSize(),
-                context.machine()));
+                o.scaleLead, context.machine()));
         tables.put(name() + "-rounds", roundsTable(runs));
         List<Config> replicated = runs.keySet().stream().filter(c -> !c.single()).toList();
         Config single = runs.keySet().stream().filter(Config::single).findFirst().orElseThrow();
         if (!replicated.isEmpty()) {
-            // the projection's per-round figures come from the most replicated run with the smallest K
-            Config basis = replicated.stream().sorted((a, b) -> a.averageEvery() != b.averageEvery()
-                    ? Integer.compare(a.averageEvery(), b.averageEvery())
-                    : Integer.compare(b.replicas(), a.replicas())).findFirst().orElseThrow();
+            // the projection's per-round figures come from the most replicated run with the first K asked for
+            int k = o.scaleAverageEvery.get(0);
+            Config basis = replicated.stream().filter(c -> c.averageEvery() == k)
+                    .max((a, b) -> Integer.compare(a.replicas(), b.replicas())).orElseThrow();
             double x = Summary.of(runs.get(single).stream().map(Run::examplesPerSecond).toList()).median();
             double p = Summary.of(runs.get(basis).stream().map(ScaleSuite::bytesPerCopy).toList()).median();
             ScaleProjection projection = new ScaleProjection(x, spec.batchSize(), basis.averageEvery(), p,
@@ -258,8 +260,9 @@ final class ScaleSuite implements BenchSuite {
 
     // ---------------------------------------------------------------- one run
 
-    private static Run measure(BenchContext context, Dataset dataset, long size, String model, Config config,
-            Path specFile, int runNumber) throws Exception {
+    private static Run measure(BenchContext context, Encoded stream, String model, Config config, Path specFile,
+            int runNumber) throws Exception {
+        long size = stream.values().length;
         BenchStack stack = context.stack();
         String prefix = "bench-scale-r" + config.replicas() + "-k" + config.averageEvery() + "-" + runNumber + "-"
                 + UUID.randomUUID().toString().substring(0, 6);
@@ -271,13 +274,17 @@ final class ScaleSuite implements BenchSuite {
                 examplesTopic, PARTITIONS, context.options().learnerSettings)) {
             awaitTopic(stack, prefix + ".global", PARTITIONS);
             List<Set<Integer>> placement = instances.placement(examplesTopic);
-            int[] labels = new int[(int) size];
-            long producedAt = produce(stack, dataset, size, examplesTopic, model, config.replicas(), labels);
+            int[] labels = stream.labels();
             int[] predicted = new int[(int) size];
             long[] predictedAt = new long[(int) size];
-            awaitPredictions(stack, prefix + ".predictions", model, size, predicted, predictedAt, instances);
+            try (Predictions predictions = new Predictions(stack, prefix + ".predictions", model, predicted,
+                    predictedAt, instances)) {
+                produce(stack, stream, examplesTopic, model, config.replicas(), context.options().scaleLead,
+                        predictions);
+                predictions.awaitAll();
+            }
             int window = context.options().window;
-            double rate = rate(predictedAt, producedAt);
+            double rate = rate(predictedAt, 0);
             double accuracy = accuracy(predicted, labels, 0);
             double windowAccuracy = accuracy(predicted, labels, (int) size - window);
             long[] bytes = {0, 0};
@@ -318,39 +325,62 @@ final class ScaleSuite implements BenchSuite {
         }
     }
 
+    /** The stream of every run, encoded once: each example's record value (ids {@code e<n>}), and its label. */
+    record Encoded(byte[][] values, int[] labels) {
+    }
+
     /**
-     * Produces the first {@code size} examples keyed by shard, ids {@code e<n>}, and keeps their labels; returns the
-     * wall clock when the last one was acknowledged.
+     * Encodes the first {@code size} examples as the learner reads them (Avro in the registry's wire format), once, so
+     * that producing them during a run costs little CPU beside the learner's.
      */
-    private static long produce(BenchStack stack, Dataset dataset, long size, String topic, String model,
-            int replicas, int[] labels) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
-        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
-        AtomicReference<Exception> failure = new AtomicReference<>();
+    private static Encoded encode(BenchStack stack, Dataset dataset, long size, String model) {
+        byte[][] values = new byte[(int) size][];
+        int[] labels = new int[(int) size];
         List<String> classNames = dataset.classNames();
         Instant base = Instant.now();
         try (Serde<Example> serde = ConfluentAvroSerde.specific(Example.class, stack.registryConfig(), false);
-                KafkaProducer<String, Example> producer = new KafkaProducer<>(config, new StringSerializer(),
-                        serde.serializer());
                 Stream<LabeledExample> stream = dataset.stream().limit(size)) {
             int i = 0;
             for (Iterator<LabeledExample> it = stream.iterator(); it.hasNext(); i++) {
                 LabeledExample e = it.next();
                 labels[i] = e.label();
+                values[i] = serde.serializer().serialize("bench-scale.examples",
+                        e.toAvro(model, "e" + i, base.plusMillis(i), classNames));
+            }
+        }
+        return new Encoded(values, labels);
+    }
+
+    /**
+     * Produces the stream keyed by shard. Closed loop: it stays at most {@code lead} examples ahead of the committed
+     * predictions, so that the stream is live as the learner takes it. A backlog would not do: a task takes its
+     * examples and the averages that come back in timestamp order, so every average would wait behind the replica's
+     * whole backlog, and one pass would have next to no rounds.
+     */
+    private static void produce(BenchStack stack, Encoded stream, String topic, String model, int replicas, int lead,
+            Predictions predictions) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        byte[][] values = stream.values();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < values.length && failure.get() == null; i++) {
                 String id = "e" + i;
-                producer.send(new ProducerRecord<>(topic, ReplicaKey.of(model, id, replicas),
-                        e.toAvro(model, id, base.plusMillis(i / 1000), classNames)), (meta, ex) -> {
+                producer.send(new ProducerRecord<>(topic, ReplicaKey.of(model, id, replicas), values[i]),
+                        (meta, ex) -> {
                             if (ex != null) {
                                 failure.compareAndSet(null, ex);
                             }
                         });
-                if (failure.get() != null) {
-                    break;
+                if (i % 64 == 63) {
+                    predictions.poll(0);
+                    while (i + 1 - predictions.seen() > lead) {
+                        predictions.poll(10);
+                    }
                 }
             }
             producer.flush();
@@ -359,54 +389,86 @@ final class ScaleSuite implements BenchSuite {
             throw new IllegalStateException("producing examples to " + topic + " failed: " + failure.get(),
                     failure.get());
         }
-        return System.currentTimeMillis();
     }
 
-    /** Reads the committed predictions until every example has one, keeping each one's class and time. */
-    private static void awaitPredictions(BenchStack stack, String topic, String model, long size, int[] predicted,
-            long[] predictedAt, ScaleInstances instances) {
-        Arrays.fill(predicted, -2);
-        long seen = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos() + size * 5_000_000L;
-        try (Serde<Prediction> serde = ConfluentAvroSerde.specific(Prediction.class, stack.registryConfig(), false);
-                KafkaConsumer<String, byte[]> consumer = consumer(stack)) {
+    /** The committed predictions of a run, read as they come: each example's class and time. */
+    private static final class Predictions implements AutoCloseable {
+
+        private final String topic;
+        private final String model;
+        private final int[] predicted;
+        private final long[] predictedAt;
+        private final ScaleInstances instances;
+        private final Serde<Prediction> serde;
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final long deadline;
+        private long seen;
+
+        Predictions(BenchStack stack, String topic, String model, int[] predicted, long[] predictedAt,
+                ScaleInstances instances) {
+            this.topic = topic;
+            this.model = model;
+            this.predicted = predicted;
+            this.predictedAt = predictedAt;
+            this.instances = instances;
+            Arrays.fill(predicted, -2);
+            this.deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos() + predicted.length * 5_000_000L;
+            this.serde = ConfluentAvroSerde.specific(Prediction.class, stack.registryConfig(), false);
+            this.consumer = consumer(stack);
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (seen < size) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    Prediction p = serde.deserializer().deserialize(topic, r.value());
-                    if (!p.getModel().equals(model) || !p.getExampleId().startsWith("e")) {
-                        continue;
-                    }
-                    int i = Integer.parseInt(p.getExampleId().substring(1));
-                    if (i < 0 || i >= size || predicted[i] != -2) {
-                        continue;
-                    }
-                    predicted[i] = p.getPredictedClass() == null ? -1 : p.getPredictedClass();
-                    predictedAt[i] = p.getPredictedAt().toEpochMilli();
-                    seen++;
+        }
+
+        long seen() {
+            return seen;
+        }
+
+        void poll(long millis) {
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(millis))) {
+                Prediction p = serde.deserializer().deserialize(topic, r.value());
+                if (!p.getModel().equals(model) || !p.getExampleId().startsWith("e")) {
+                    continue;
                 }
-                if (instances.failed()) {
-                    throw new IllegalStateException("an instance of " + instances.applicationId()
-                            + " failed after " + seen + " of " + size + " predictions");
+                int i = Integer.parseInt(p.getExampleId().substring(1));
+                if (i < 0 || i >= predicted.length || predicted[i] != -2) {
+                    continue;
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + seen + " of " + size + " predictions came before the "
-                            + "deadline");
-                }
+                predicted[i] = p.getPredictedClass() == null ? -1 : p.getPredictedClass();
+                predictedAt[i] = p.getPredictedAt().toEpochMilli();
+                seen++;
             }
+            if (instances.failed()) {
+                throw new IllegalStateException("an instance of " + instances.applicationId() + " failed after "
+                        + seen + " of " + predicted.length + " predictions");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + seen + " of " + predicted.length + " predictions came "
+                        + "before the deadline");
+            }
+        }
+
+        void awaitAll() {
+            while (seen < predicted.length) {
+                poll(200);
+            }
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+            serde.close();
         }
     }
 
     /**
-     * Examples/s over the pass: from when the stream had been produced and a tenth of it predicted, to the last
-     * prediction, by the predictions' own times; so that neither the start nor the producer is counted.
+     * Examples/s over the pass: from a tenth of the predictions (and not before {@code notBefore}) to the last, by the
+     * predictions' own times; so that the start is not counted.
      */
-    static double rate(long[] predictedAt, long producedAt) {
+    static double rate(long[] predictedAt, long notBefore) {
         long[] sorted = predictedAt.clone();
         Arrays.sort(sorted);
-        long start = Math.max(producedAt, sorted[sorted.length / 10]);
+        long start = Math.max(notBefore, sorted[sorted.length / 10]);
         long end = sorted[sorted.length - 1];
         int from = Arrays.binarySearch(sorted, start);
         if (from < 0) {
@@ -607,21 +669,10 @@ final class ScaleSuite implements BenchSuite {
         }
     }
 
-    /** Bytes of one example record's value as produced (the registry's wire format). */
-    private static double exampleBytes(BenchContext context, Dataset dataset, String model, List<String> classNames) {
-        try (Serde<Example> serde = ConfluentAvroSerde.specific(Example.class, context.stack().registryConfig(),
-                false);
-                Stream<LabeledExample> stream = dataset.stream().limit(1)) {
-            LabeledExample e = stream.findFirst().orElseThrow();
-            return serde.serializer().serialize("bench-scale-size.examples",
-                    e.toAvro(model, "e0", Instant.now(), classNames)).length;
-        }
-    }
-
     // ---------------------------------------------------------------- tables
 
     static ResultTable resultTable(Map<Config, List<Run>> runs, String dataset, long size, int window, String spec,
-            int batch, Machine machine) {
+            int batch, int lead, Machine machine) {
         ResultTable table = new ResultTable("scale: one pass over " + dataset + " (" + size + " examples), "
                 + "test-then-train, " + spec + " (batch " + batch + "); instances of one application, one stream "
                 + "thread each",
@@ -654,8 +705,11 @@ final class ScaleSuite implements BenchSuite {
         table.note("Measured on one machine: the instances share its cores and the broker (in this JVM too), so "
                 + "examples/s cannot grow with the instances here; it shows what averaging costs, not what a "
                 + "cluster gains. See the projection for that.");
-        table.note("Examples/s: from the committed predictions' predictedAt, from when the stream was produced and "
-                + "a tenth of it predicted to the last prediction. Last " + window + ": the last " + window
+        table.note("Stream: produced live by a closed loop at most " + lead + " examples ahead of the committed "
+                + "predictions (a backlog would hold every average back behind the replica's backlog: a task takes "
+                + "examples and averages in timestamp order), so examples/s is the most the configuration took.");
+        table.note("Examples/s: from the committed predictions' predictedAt, from a tenth of the predictions to the "
+                + "last. Last " + window + ": the last " + window
                 + " examples of the stream, predicted before trained on. Δ: points from the single learner's median.");
         table.note("Rounds: global versions of the model on the models topic. Param bytes/example: the record values "
                 + "of <prefix>.params (contributions) and <prefix>.global (averages back) read from the topics, over "

@@ -96,15 +96,15 @@ class ScaleSuiteTest {
     }
 
     @Test
-    void theRateRunsFromTheProducerOrATenthOfThePredictionsToTheLast() {
+    void theRateRunsFromATenthOfThePredictionsOrALaterTimeToTheLast() {
         // 100 predictions, one per 10 ms from t = 1000: the tenth at 1100, the last at 1990
         long[] at = new long[100];
         for (int i = 0; i < at.length; i++) {
             at[i] = 1000 + 10L * i;
         }
-        // produced before a tenth: 90 predictions from 1100 to 1990
-        assertThat(ScaleSuite.rate(at, 500)).isCloseTo(90 / 0.89, within(1e-9));
-        // produced later: from 1500, 50 predictions
+        // from a tenth: 90 predictions from 1100 to 1990
+        assertThat(ScaleSuite.rate(at, 0)).isCloseTo(90 / 0.89, within(1e-9));
+        // not before 1500: 50 predictions
         assertThat(ScaleSuite.rate(at, 1500)).isCloseTo(50 / 0.49, within(1e-9));
     }
 
@@ -190,7 +190,7 @@ class ScaleSuiteTest {
         runs.put(new ScaleSuite.Config(2, 16), List.of(run(2, 3000, 0.8345, 60, 35_000_000, rounds)));
         runs.put(new ScaleSuite.Config(4, 16), List.of(run(4, 2000, 0.8250, 30, 70_000_000, rounds)));
         ResultTable table = ScaleSuite.resultTable(runs, "fashion-mnist-train+t10k", 70_000, 10_000,
-                "fashion-mnist-mlp", 32, MACHINE);
+                "fashion-mnist-mlp", 32, 2000, MACHINE);
         assertThat(table.rowCount()).isEqualTo(3);
         assertThat(table.value(0, 0)).isEqualTo("single learner");
         assertThat(((Summary) table.value(0, 2)).median()).isEqualTo(5500);
