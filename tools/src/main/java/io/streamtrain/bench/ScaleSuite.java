@@ -189,8 +189,9 @@ final class ScaleSuite implements BenchSuite {
                     .max((a, b) -> Integer.compare(a.replicas(), b.replicas())).orElseThrow();
             double x = Summary.of(runs.get(single).stream().map(Run::examplesPerSecond).toList()).median();
             double p = Summary.of(runs.get(basis).stream().map(ScaleSuite::bytesPerCopy).toList()).median();
+            double trip = Summary.of(runs.get(basis).stream().map(Run::medianAveragingMs).toList()).median() / 1000;
             ScaleProjection projection = new ScaleProjection(x, spec.batchSize(), basis.averageEvery(), p,
-                    exampleBytes, cpu[0], cpu[1]);
+                    exampleBytes, cpu[0], cpu[1], Double.isNaN(trip) ? 0 : trip);
             tables.put(name() + "-projection", projectionTable(projection, o.scaleProject, o.scaleLinks, basis,
                     context.machine()));
         }
@@ -702,9 +703,11 @@ final class ScaleSuite implements BenchSuite {
                     Summary.of(rs.stream().map(Run::paramBytesPerExample).toList()),
                     goal);
         }
-        table.note("Measured on one machine: the instances share its cores and the broker (in this JVM too), so "
-                + "examples/s cannot grow with the instances here; it shows what averaging costs, not what a "
-                + "cluster gains. See the projection for that.");
+        table.note(String.format(Locale.ROOT, "Measured on one machine of %d cores: the N instances share them and "
+                + "the broker (in this JVM too), so examples/s cannot grow with N here as on a cluster. One "
+                + "instance's stream thread leaves the other core to the broker and the producer; 2 instances can "
+                + "use both; 4 only split them. What it shows is what replication costs in accuracy and bytes; "
+                + "what a cluster would gain is in the projection.", machine.cpus()));
         table.note("Stream: produced live by a closed loop at most " + lead + " examples ahead of the committed "
                 + "predictions (a backlog would hold every average back behind the replica's backlog: a task takes "
                 + "examples and averages in timestamp order), so examples/s is the most the configuration took.");
@@ -776,29 +779,38 @@ final class ScaleSuite implements BenchSuite {
                 ResultTable.Column.text("bound by"),
                 ResultTable.Column.number("param bytes/example", "%.0f"),
                 ResultTable.Column.number("rounds/s", "%.1f"),
+                ResultTable.Column.number("steps/round", "%.0f"),
                 ResultTable.Column.number("link use %", "%.0f"));
         for (int n : instances) {
             for (double mbit : linksMbit) {
                 ScaleProjection.Point q = p.project(n, mbit * 1e6 / 8);
                 table.row(n, mbit, q.rate(), q.rate() / n, q.bound(), q.paramBytesPerExample(),
-                        n == 1 ? null : q.roundsPerSecond(), 100 * q.linkShare());
+                        n == 1 ? null : q.roundsPerSecond(), n == 1 ? null : q.stepsPerRound(),
+                        100 * q.linkShare());
             }
         }
         table.note(String.format(Locale.ROOT, "Inputs, measured here: X = %.0f examples/s (the single learner's "
                 + "median), B = %d, K = %d (as in the %s run), P = %.0f bytes per copy of the parameters (that run's "
                 + "params and global bytes over its copies), S = %.0f bytes per example record, c = %.2f ms of a "
                 + "replica's work per round and a = %.2f ms of averaging per contribution (in-process, without "
-                + "Kafka).", p.singleRate(), p.batch(), p.averageEvery(), basis.label(), p.paramBytes(),
-                p.exampleBytes(), 1000 * p.replicaRoundSeconds(), 1000 * p.averageSecondsPerContribution()));
+                + "Kafka), T0 = %.0f ms from a round's last contribution to its average (that run's median, on the "
+                + "broker here).", p.singleRate(), p.batch(), p.averageEvery(), basis.label(), p.paramBytes(),
+                p.exampleBytes(), 1000 * p.replicaRoundSeconds(), 1000 * p.averageSecondsPerContribution(),
+                1000 * p.roundTripSeconds()));
         table.note("Formula: t = K·B / X seconds of training per round; compute = n·X·t / (t + c + n·a) (the "
                 + "instance that also averages is the slowest and sets the pace); params per example p(n) = "
                 + "(2n+1)·P / (n·K·B) (n contributions, n averages back, one snapshot); link = L / (S + p(n)) for a "
-                + "single broker whose link carries L bytes/s in; projected = min(compute, link).");
+                + "single broker whose link carries L bytes/s in; projected = min(compute, link). A round takes at "
+                + "least T(n) = T0 + (2n+1)·P / L: when K steps take less, rounds come every T(n) instead "
+                + "(steps/round above K), the parameters take (2n+1)·P / T(n) bytes/s of the link and the examples the rest.");
         table.note("Assumptions: each instance runs as fast alone as the single learner here (same CPU, its own "
                 + "cores); one broker, replication factor 1, its link the only network limit; a replica never waits "
                 + "for a round (it trains on while one is open), so the rounds' latency makes averaging rarer but not "
-                + "training slower; store changelogs and the partition leaders' spread are left out. Accuracy at a "
-                + "size not measured here is not projected.");
+                + "training slower; store changelogs and the partition leaders' spread are left out. c leaves out the "
+                + "stores' writes of the reference parameters and their changelog, so compute is an upper bound. T0 is "
+                + "taken as measured here, where the averaging step shares a stream thread and 2 cores with training; "
+                + "on a cluster it would likely be shorter, and the rounds more frequent. "
+                + "Accuracy at a size not measured here is not projected.");
         table.note("Machine of the inputs: " + machine);
         return table;
     }

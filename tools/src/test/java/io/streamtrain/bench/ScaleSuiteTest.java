@@ -23,8 +23,8 @@ class ScaleSuiteTest {
 
     // ---------------------------------------------------------------- projection
 
-    /** X 6,000/s, batch 32, K 16, P 1 MB, S 3,200 B, c 4 ms, a 1 ms. */
-    private static final ScaleProjection P = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001);
+    /** X 6,000/s, batch 32, K 16, P 1 MB, S 3,200 B, c 4 ms, a 1 ms, T0 0: rounds every K steps. */
+    private static final ScaleProjection P = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0);
 
     @Test
     void oneInstanceIsTheSingleLearnerWithNoParameterTraffic() {
@@ -73,8 +73,28 @@ class ScaleSuiteTest {
     }
 
     @Test
+    void aRoundTripLongerThanKStepsMakesRoundsRarerAndLeavesTheLinkToTheExamples() {
+        ScaleProjection slow = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.5);
+        // 1 Gbit/s: every K steps would be 8 rounds/s, but one takes 0.5 + 9 MB / 125 MB/s = 0.572 s
+        assertThat(slow.roundTripSeconds(4, 125_000_000)).isCloseTo(0.572, within(1e-12));
+        ScaleProjection.Point q = slow.project(4, 125_000_000);
+        assertThat(q.roundsPerSecond()).isCloseTo(1 / 0.572, within(1e-9));
+        // the examples get what the parameters leave: (125 MB/s - 9 MB / 0.572 s) / 3,200 B = 34,145/s > compute
+        assertThat(q.linkRate()).isCloseTo((125e6 - 9e6 / 0.572) / 3200, within(1e-6));
+        assertThat(q.bound()).isEqualTo("compute");
+        assertThat(q.rate()).isCloseTo(21_942.9, within(0.1));
+        assertThat(q.paramBytesPerExample()).isCloseTo(9e6 / 0.572 / q.rate(), within(1e-9));
+        // 21,943/s over 4 replicas of batch 32, 1.748 rounds/s: 98 steps a round instead of 16
+        assertThat(q.stepsPerRound()).isCloseTo(q.rate() / (4 * 32 / 0.572), within(1e-9));
+        assertThat(q.stepsPerRound()).isCloseTo(98.05, within(0.01));
+        assertThat(q.linkShare()).isCloseTo((q.rate() * 3200 + 9e6 / 0.572) / 125e6, within(1e-12));
+        // with T0 = 0 the same cluster is link-bound, rounds every K steps
+        assertThat(P.project(4, 125_000_000).stepsPerRound()).isCloseTo(16, within(1e-9));
+    }
+
+    @Test
     void aProjectionRefusesNonsense() {
-        assertThatThrownBy(() -> new ScaleProjection(0, 32, 16, 1, 1, 0, 0))
+        assertThatThrownBy(() -> new ScaleProjection(0, 32, 16, 1, 1, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> P.project(0, 1e9)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> P.project(2, 0)).isInstanceOf(IllegalArgumentException.class);
@@ -204,7 +224,7 @@ class ScaleSuiteTest {
         assertThat(((Summary) table.value(2, 5)).median()).isEqualTo(30);
         // params and global, 2 × 70 MB over 70k examples
         assertThat(((Summary) table.value(2, 6)).median()).isEqualTo(2000);
-        assertThat(table.toText()).contains("cannot grow with the instances");
+        assertThat(table.toText()).contains("2 cores", "cannot grow with N here");
         assertThat(ScaleSuite.goal(-0.99)).isEqualTo("met (-0.99 pt)");
         assertThat(ScaleSuite.goal(0.3)).isEqualTo("met (+0.30 pt)");
 
