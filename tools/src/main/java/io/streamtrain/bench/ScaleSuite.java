@@ -67,6 +67,8 @@ final class ScaleSuite implements BenchSuite {
 
     /** Partitions of every run's examples topic (and so of the learner's co-partitioned topics). */
     static final int PARTITIONS = 4;
+    /** Examples of the warm-up pass, which is not counted. */
+    static final int WARM_UP_EXAMPLES = 10_000;
     /** The accuracy goal: replicated within this many points of the single learner, last window. */
     static final double GOAL_POINTS = 1.0;
 
@@ -156,14 +158,24 @@ final class ScaleSuite implements BenchSuite {
                 String.join(", ", configs.stream().map(Config::label).toList()));
 
         Encoded stream = encode(context.stack(), dataset, size, model);
-        Map<Config, List<Run>> runs = new LinkedHashMap<>();
+        Map<Config, Path> specFiles = new LinkedHashMap<>();
         for (Config config : configs) {
             BenchSpec runSpec = config.single() ? spec
                     : spec.withParallel(config.replicas(), config.averageEvery(), o.scaleMaxWaitMs);
-            Path specFile = runSpec.writeTo(context.work(), "scale-r" + config.replicas() + "-k"
-                    + config.averageEvery());
-            for (int r = 0; r < o.runs; r++) {
-                Run run = measure(context, stream, model, config, specFile, r + 1);
+            specFiles.put(config, runSpec.writeTo(context.work(), "scale-r" + config.replicas() + "-k"
+                    + config.averageEvery()));
+        }
+        // a pass not counted: the first learner of this JVM ran far slower than the ones after it (JIT)
+        int warmUp = (int) Math.min(size, WARM_UP_EXAMPLES);
+        Run warm = measure(context, new Encoded(Arrays.copyOf(stream.values(), warmUp),
+                Arrays.copyOf(stream.labels(), warmUp)), model, configs.get(0), specFiles.get(configs.get(0)), 0);
+        context.progress("scale: warm-up, not counted: %d examples at %.0f examples/s", warmUp,
+                warm.examplesPerSecond());
+        // run by run, each configuration in turn: a change in the machine's load falls on all of them alike
+        Map<Config, List<Run>> runs = new LinkedHashMap<>();
+        for (int r = 0; r < o.runs; r++) {
+            for (Config config : configs) {
+                Run run = measure(context, stream, model, config, specFiles.get(config), r + 1);
                 runs.computeIfAbsent(config, k -> new ArrayList<>()).add(run);
                 context.progress("scale %s run %d: %.0f examples/s, last %d %.2f%%, %d rounds, %.0f parameter "
                         + "bytes/example, placement %s", config.label(), r + 1, run.examplesPerSecond(), o.window,
@@ -711,6 +723,8 @@ final class ScaleSuite implements BenchSuite {
         table.note("Stream: produced live by a closed loop at most " + lead + " examples ahead of the committed "
                 + "predictions (a backlog would hold every average back behind the replica's backlog: a task takes "
                 + "examples and averages in timestamp order), so examples/s is the most the configuration took.");
+        table.note("Runs: configuration after configuration within each run, after a single-learner pass of "
+                + WARM_UP_EXAMPLES + " examples that is not counted (the JVM's first learners ran slower).");
         table.note("Examples/s: from the committed predictions' predictedAt, from a tenth of the predictions to the "
                 + "last. Last " + window + ": the last " + window
                 + " examples of the stream, predicted before trained on. Δ: points from the single learner's median.");
@@ -802,7 +816,8 @@ final class ScaleSuite implements BenchSuite {
                 + "(2n+1)·P / (n·K·B) (n contributions, n averages back, one snapshot); link = L / (S + p(n)) for a "
                 + "single broker whose link carries L bytes/s in; projected = min(compute, link). A round takes at "
                 + "least T(n) = T0 + (2n+1)·P / L: when K steps take less, rounds come every T(n) instead "
-                + "(steps/round above K), the parameters take (2n+1)·P / T(n) bytes/s of the link and the examples the rest.");
+                + "(steps/round above K), the parameters take (2n+1)·P / T(n) bytes/s of the link and the examples "
+                + "the rest.");
         table.note("Assumptions: each instance runs as fast alone as the single learner here (same CPU, its own "
                 + "cores); one broker, replication factor 1, its link the only network limit; a replica never waits "
                 + "for a round (it trains on while one is open), so the rounds' latency makes averaging rarer but not "
