@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import io.streamtrain.app.BuildVersion;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Spec;
                 + "CPU of each part",
             "  memory    learner RSS and heap over a long run (--examples), sampled",
             "  quality   one pass over Fashion-MNIST: prequential accuracy of the network specs and MOA learners",
-            "  all       all of them, in this order",
+            "  scale     1, 2 and 4 learner instances on one stream (data-parallel replicas): examples/s, last-10k "
+                + "accuracy against a single learner, parameter bytes per example, and a projected cluster",
+            "  all       all of them but scale (several minutes per configuration), in this order",
             "",
             "Figures are noisy on a shared machine: compare medians, and look at min and max."},
         footer = {"", "Examples:",
@@ -46,15 +49,20 @@ import picocli.CommandLine.Spec;
             "  bin/streamtrain bench latency --rates 2000 --commit-intervals 100",
             "  bin/streamtrain bench e2e --e2e-events 50000",
             "  bin/streamtrain bench memory --examples 2000000",
-            "  bin/streamtrain bench quality --dataset fashion-mnist-full"})
+            "  bin/streamtrain bench quality --dataset fashion-mnist-full",
+            "  bin/streamtrain bench scale --runs 1 --scale-average-every 4,16"})
 public final class Bench implements Callable<Integer> {
 
     private static final List<BenchSuite> SUITES = List.of(new LimitSuite(), new PipelineSuite(), new LatencySuite(),
             new IngestSuite(), new E2eSuite(), new ServeSuite(), new MemorySuite(), new QualitySuite(),
-            new DriftSuite());
+            new DriftSuite(), new ScaleSuite());
+
+    /** Suites that {@code all} leaves out: they run for long, and only when named. */
+    private static final Set<String> NOT_IN_ALL = Set.of("scale");
 
     @Parameters(arity = "1..*", paramLabel = "SUITE",
-            description = "limit, pipeline, latency, ingest, e2e, serve, memory, quality, or all.")
+            description = "limit, pipeline, latency, ingest, e2e, serve, memory, quality, drift, scale, or all (all "
+                    + "but scale).")
     List<String> suites = new ArrayList<>();
 
     @Mixin
@@ -138,7 +146,7 @@ public final class Bench implements Callable<Integer> {
         Map<String, BenchSuite> chosen = new LinkedHashMap<>();
         for (String name : names) {
             if (name.equals("all")) {
-                SUITES.forEach(s -> chosen.put(s.name(), s));
+                SUITES.stream().filter(s -> !NOT_IN_ALL.contains(s.name())).forEach(s -> chosen.put(s.name(), s));
                 continue;
             }
             BenchSuite suite = SUITES.stream().filter(s -> s.name().equals(name)).findFirst()

@@ -182,12 +182,55 @@ public final class BenchOptions {
                     + "drift-<dataset>.svg).")
     Path plot;
 
+    @Option(names = "--scale-dataset", paramLabel = "NAME|DIR|CSV", defaultValue = "fashion-mnist-full",
+            description = "scale: the labeled stream, as --dataset (fashion-mnist-full needs Debian's "
+                    + "dataset-fashion-mnist package; fashion-mnist is the shipped 10k). Default: ${DEFAULT-VALUE}.")
+    String scaleDataset;
+
+    @Option(names = "--scale-examples", paramLabel = "N",
+            description = "scale: only the first N examples of the stream. Default: all of it.")
+    Long scaleExamples;
+
+    @Option(names = "--scale-spec", paramLabel = "SPEC", defaultValue = "classpath:specs/fashion-mnist-mlp.yaml",
+            description = "scale: the network spec; the replicated runs add a parallel block to it. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String scaleSpec;
+
+    @Option(names = "--scale-replicas", paramLabel = "N,...", split = ",", defaultValue = "2,4",
+            description = "scale: replica counts to run beside the single learner, each on as many instances (one "
+                    + "stream thread each). Default: ${DEFAULT-VALUE}.")
+    List<Integer> scaleReplicas = new ArrayList<>();
+
+    @Option(names = "--scale-average-every", paramLabel = "K,...", split = ",", defaultValue = "16",
+            description = "scale: parallel.averageEverySteps values to run (training steps between two "
+                    + "contributions of a replica). Default: ${DEFAULT-VALUE}.")
+    List<Integer> scaleAverageEvery = new ArrayList<>();
+
+    @Option(names = "--scale-max-wait-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "scale: parallel.maxWaitMs of the replicated runs. Default: ${DEFAULT-VALUE}.")
+    long scaleMaxWaitMs;
+
+    @Option(names = "--scale-lead", paramLabel = "N", defaultValue = "1000",
+            description = "scale: the most examples the producer runs ahead of the committed predictions (the "
+                    + "stream is produced live, not as a backlog). Default: ${DEFAULT-VALUE}.")
+    int scaleLead;
+
+    @Option(names = "--scale-links", paramLabel = "MBIT/S,...", split = ",", defaultValue = "1000,10000",
+            description = "scale: link speeds of the projected cluster, megabits per second. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    List<Double> scaleLinks = new ArrayList<>();
+
+    @Option(names = "--scale-project", paramLabel = "N,...", split = ",", defaultValue = "1,2,4,8,16",
+            description = "scale: instance counts of the projected cluster. Default: ${DEFAULT-VALUE}.")
+    List<Integer> scaleProject = new ArrayList<>();
+
     @Option(names = "--window", paramLabel = "N", defaultValue = "10000",
-            description = "quality: the accuracy of the last N labeled examples is reported. Default: ${DEFAULT-VALUE}.")
+            description = "quality, scale: the accuracy of the last N labeled examples is reported. "
+                    + "Default: ${DEFAULT-VALUE}.")
     int window;
 
     @Option(names = "--learner", paramLabel = "KEY=VALUE",
-            description = "pipeline, latency, memory: a setting for the learner, as in its properties file (for "
+            description = "pipeline, latency, memory, scale: a setting for the learner, as in its properties file (for "
                     + "example producer.linger.ms=5 or commit.interval.ms=500); may be repeated. The suites' own "
                     + "settings (processing.guarantee, and commit.interval.ms in latency) win.")
     Map<String, String> learnerSettings = new LinkedHashMap<>();

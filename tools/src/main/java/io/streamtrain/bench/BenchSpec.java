@@ -98,6 +98,19 @@ final class BenchSpec {
         return new BenchSpec(location + "@wait" + ms, copy);
     }
 
+    /**
+     * This spec trained data-parallel: its {@code parallel} block set to {@code replicas} replicas that average
+     * every {@code averageEverySteps} steps, or after {@code maxWaitMs} with fewer.
+     */
+    BenchSpec withParallel(int replicas, int averageEverySteps, long maxWaitMs) {
+        ObjectNode copy = tree.deepCopy();
+        ObjectNode p = copy.putObject("parallel");
+        p.put("replicas", replicas);
+        p.put("averageEverySteps", averageEverySteps);
+        p.put("maxWaitMs", maxWaitMs);
+        return new BenchSpec(location + "@parallel" + replicas + "x" + averageEverySteps, copy);
+    }
+
     /** The parsed, validated spec. */
     NetworkSpec spec() {
         return NetworkSpec.parse(json(), NetworkSpec.Format.JSON);
