@@ -37,7 +37,7 @@ import org.nd4j.linalg.activations.Activation;
  * seed: 42
  * batch: {size: 32, maxWaitMs: 1000}
  * replay: {ratio: 3, capacity: 10000}   # optional: each step also fits 3 past examples per new one
- * parallel: {replicas: 4, averageEverySteps: 4, maxWaitMs: 5000, combine: sum}   # optional: 4 replicas
+ * parallel: {replicas: 4, averageEverySteps: 16, maxWaitMs: 5000, combine: average}   # optional
  * }</pre>
  *
  * <p>Layer types: {@code dense} (units, activation), {@code dropout} (rate), {@code conv2d} (filters, kernel,
@@ -161,16 +161,18 @@ public final class NetworkSpec {
      * Data-parallel training: {@code replicas} learner tasks train the model at once, each on the shard of the
      * stream its examples' ids hash to ({@code io.streamtrain.contract.ReplicaKey}); each contributes its parameters
      * after {@code averageEverySteps} training steps (or after {@code maxWaitMs} with fewer), and adopts the round's
-     * weighted average when every replica has contributed.
+     * weighted average when every replica has contributed. {@code serverRate} scales the change a round makes to the
+     * global version (1: the average itself).
      */
-    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine) {
+    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine, double serverRate) {
     }
 
     /**
-     * How a round's contributions make the next global version. {@code SUM}: every replica's change since the last
-     * global is applied in full, as if their steps had been taken one after the other from it (each example's
-     * effect counted once). {@code AVERAGE}: model averaging, the contributions weighted by the examples each trained
-     * on (each example's effect divided among the replicas).
+     * How a round's contributions make the next global version. {@code AVERAGE} (the default): model averaging, the
+     * contributions weighted by the examples each trained on (each example's effect divided among the replicas).
+     * {@code SUM}: every replica's change since the last global applied in full, as if their steps had been taken
+     * one after the other from it (each example's effect counted once); it overshoots, and can diverge, when a
+     * replica takes more than a few steps between rounds.
      */
     public enum Combine {
         SUM, AVERAGE

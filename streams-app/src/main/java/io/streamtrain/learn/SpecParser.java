@@ -53,9 +53,10 @@ final class SpecParser {
     static final int DEFAULT_BATCH_SIZE = 32;
     static final long DEFAULT_MAX_WAIT_MS = 1_000;
     static final int MAX_REPLAY_RATIO = 64;
-    static final int DEFAULT_AVERAGE_EVERY_STEPS = 4;
+    static final int DEFAULT_AVERAGE_EVERY_STEPS = 16;
     static final long DEFAULT_AVERAGE_MAX_WAIT_MS = 5_000;
     static final int MAX_AVERAGE_EVERY_STEPS = 1_000_000;
+    static final double MAX_SERVER_RATE = 256;
     static final int MAX_REPLAY_CAPACITY = 10_000_000;
     /** The most feature values a replay reservoir holds: 1 GiB of floats. */
     static final long MAX_REPLAY_VALUES = 1L << 28;
@@ -748,11 +749,12 @@ final class SpecParser {
             return null;
         }
         if (!node.isObject()) {
-            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs, combine}, was "
-                    + describe(node));
+            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate}, "
+                    + "was " + describe(node));
             return null;
         }
-        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs", "combine"), null);
+        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs", "combine", "serverRate"),
+                null);
         int replicas = intValue(node, "replicas", "parallel.replicas", null, 1, ReplicaKey.MAX_REPLICAS,
                 "must be an integer from 1 to " + ReplicaKey.MAX_REPLICAS + " (learner tasks training the model at "
                         + "once; its examples and labels are keyed <model>#<shard>)");
@@ -762,7 +764,7 @@ final class SpecParser {
         long wait = longValue(node, "maxWaitMs", "parallel.maxWaitMs", DEFAULT_AVERAGE_MAX_WAIT_MS, 1,
                 24L * 3600 * 1000, "must be an integer from 1 to 86400000 (milliseconds a replica waits for "
                         + "averageEverySteps before it contributes what it has)");
-        NetworkSpec.Combine combine = NetworkSpec.Combine.SUM;
+        NetworkSpec.Combine combine = NetworkSpec.Combine.AVERAGE;
         String combineName = string(node, "combine", "parallel.combine");
         if (combineName != null) {
             try {
@@ -772,7 +774,10 @@ final class SpecParser {
                         + "averaging, weighted by examples), was '" + combineName + "'");
             }
         }
-        return new NetworkSpec.Parallel(replicas, every, wait, combine);
+        double rate = doubleValue(node, "serverRate", "parallel.serverRate", 1.0, 0.0, false, MAX_SERVER_RATE, true,
+                "must be a number above 0 and at most " + (int) MAX_SERVER_RATE + " (how far a round moves the model: "
+                        + "1 takes the average as it is)");
+        return new NetworkSpec.Parallel(replicas, every, wait, combine, rate);
     }
 
     // ---------------------------------------------------------------- scalar readers

@@ -37,16 +37,17 @@ import org.slf4j.LoggerFactory;
  * The averaging step of data-parallel training ({@link Replicas}): reads the replicas' contributions from the params
  * topic, keyed by model id so that one task sees all of a model's, and keeps them in its changelogged store. When
  * every replica has contributed to a round, the round's global version is made from them as the spec's
- * {@code combine} says: the last global version plus each replica's change since it ({@code sum}), or their average
- * weighted by the examples each trained on since its last contribution ({@code average}); replicas that trained on
- * none add nothing. It goes back to each
+ * {@code combine} and {@code serverRate} say: the contributions' average weighted by the examples each trained on
+ * since its last contribution ({@code average}), or the last global version plus each replica's change since it
+ * ({@code sum}); with a rate other than 1, the last global plus that change times the rate. Replicas that trained
+ * on none add nothing. It goes back to each
  * replica on the global topic and, as version {@code N} of the model, to the models topic as a snapshot (for export,
  * serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
  * transaction that read the round's last chunk: a round is averaged and published once.
  *
  * <p>Synchronous averaging: a replica contributes again only after it adopted the last global, so each round has
  * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's result does
- * not depend on the order its contributions came in. For {@code sum} the last global version is kept in the store.
+ * not depend on the order its contributions came in. The last global version is kept in the store.
  */
 final class Averager implements Processor<String, byte[], String, SpecificRecord> {
 
@@ -235,10 +236,12 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
             round.reset();
             return;
         }
-        NetworkSpec.Combine combine = settings.specs().apply(model).parallel()
-                .map(NetworkSpec.Parallel::combine).orElse(NetworkSpec.Combine.AVERAGE);
-        // SUM: the last global plus every replica's change since, in full; AVERAGE: weighted by examples
-        float[] base = combine == NetworkSpec.Combine.SUM ? lastGlobal(model, round, floats) : null;
+        NetworkSpec.Parallel parallel = settings.specs().apply(model).parallel().orElseThrow();
+        boolean sumOfChanges = parallel.combine() == NetworkSpec.Combine.SUM;
+        double rate = parallel.serverRate();
+        // AVERAGE at rate 1: the contributions weighted by examples. Otherwise the last global plus each replica's
+        // change since, weighted by examples (AVERAGE) or in full (SUM), times the rate
+        float[] base = sumOfChanges || rate != 1.0 ? lastGlobal(model, round, floats) : null;
         double[] sum = new double[floats];
         if (base != null) {
             for (int j = 0; j < floats; j++) {
@@ -250,12 +253,13 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 continue;
             }
             float[] params = read(model, i, round.floats[i], round.chunks[i]);
+            double w = sumOfChanges ? 1.0 : (double) round.examples[i] / weight;
             if (base != null) {
+                double c = w * rate;
                 for (int j = 0; j < floats; j++) {
-                    sum[j] += (double) params[j] - base[j];
+                    sum[j] += c * ((double) params[j] - base[j]);
                 }
             } else {
-                double w = (double) round.examples[i] / weight;
                 for (int j = 0; j < floats; j++) {
                     sum[j] += w * params[j];
                 }
@@ -265,9 +269,8 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         for (int j = 0; j < floats; j++) {
             global[j] = (float) sum[j];
         }
-        if (combine == NetworkSpec.Combine.SUM) {
-            round.globalChunks = writeGlobal(model, global, round.globalChunks);
-        }
+        // kept whatever the combine: a spec may change it (or the rate) between rounds
+        round.globalChunks = writeGlobal(model, global, round.globalChunks);
         long version = round.version + 1;
         send(model, round, global, version, weight, steps, now);
         round.examplesTotal += weight;

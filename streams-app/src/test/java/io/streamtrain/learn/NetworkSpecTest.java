@@ -219,7 +219,7 @@ class NetworkSpecTest {
                         + "replay: {ratio: 1, capacity: 1000000}", "replay.capacity: times the 784 features must be "
                         + "at most 268435456 values (1 GiB of floats), was 1000000 × 784 = 784000000"),
                 Arguments.of(HEAD + "parallel: 4",
-                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs, combine}, was 4"),
+                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate}, was 4"),
                 Arguments.of(HEAD + "parallel: {averageEverySteps: 8}", "parallel.replicas: is required (an integer "
                         + "from 1 to 256 (learner tasks training the model at once; its examples and labels are keyed "
                         + "<model>#<shard>))"),
@@ -233,7 +233,11 @@ class NetworkSpecTest {
                         + "integer from 1 to 86400000 (milliseconds a replica waits for averageEverySteps before it "
                         + "contributes what it has), was 0"),
                 Arguments.of(HEAD + "parallel: {replicas: 2, every: 3}",
-                        "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs, combine)"),
+                        "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs, combine, "
+                                + "serverRate)"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, serverRate: 0}", "parallel.serverRate: must be a number "
+                        + "above 0 and at most 256 (how far a round moves the model: 1 takes the average as it is), "
+                        + "was 0"),
                 Arguments.of(HEAD + "parallel: {replicas: 2, combine: median}", "parallel.combine: must be sum "
                         + "(every replica's change applied in full) or average (model averaging, weighted by "
                         + "examples), was 'median'"),
@@ -311,9 +315,9 @@ class NetworkSpecTest {
         assertThat(spec.parallel()).as("one replica unless asked").isEmpty();
         assertThat(spec.replicas()).isEqualTo(1);
         NetworkSpec parallel = NetworkSpec.parse(HEAD + "parallel: {replicas: 4}", Format.YAML);
-        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 4, 5_000, NetworkSpec.Combine.SUM));
-        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 2, combine: average}", Format.YAML).parallel())
-                .contains(new NetworkSpec.Parallel(2, 4, 5_000, NetworkSpec.Combine.AVERAGE));
+        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 16, 5_000, NetworkSpec.Combine.AVERAGE, 1.0));
+        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 2, combine: sum, serverRate: 0.5}", Format.YAML)
+                .parallel()).contains(new NetworkSpec.Parallel(2, 16, 5_000, NetworkSpec.Combine.SUM, 0.5));
         assertThat(parallel.replicas()).isEqualTo(4);
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())

@@ -34,7 +34,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,8 +57,14 @@ class ParallelTopologyTest {
 
     /** As above, the contributions combined as {@code combine} says (sum or average). */
     static NetworkSpec parallel(int replicas, int every, String combine) {
+        return parallel(replicas, every, combine, 1.0);
+    }
+
+    /** As above, each round's change to the model times {@code serverRate}. */
+    static NetworkSpec parallel(int replicas, int every, String combine, double serverRate) {
         String json = SOLO.json().replaceFirst("\\}$", ",\"parallel\":{\"replicas\":" + replicas
-                + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000,\"combine\":\"" + combine + "\"}}");
+                + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000,\"combine\":\"" + combine
+                + "\",\"serverRate\":" + serverRate + "}}");
         return NetworkSpec.parse(json, NetworkSpec.Format.JSON);
     }
 
@@ -111,10 +117,11 @@ class ParallelTopologyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sum", "average"})
-    void eachGlobalVersionCombinesItsRoundsContributionsAndEveryExampleWeighsInOnce(String combine) {
-        NetworkSpec par = parallel(3, 2, combine);
-        try (DrivenLearner learner = new DrivenLearner("par2" + combine, stateDir, model -> par, settings -> { },
+    @CsvSource({"sum, 1", "average, 1", "average, 2"})
+    void eachGlobalVersionCombinesItsRoundsContributionsAndEveryExampleWeighsInOnce(String combine, double rate) {
+        NetworkSpec par = parallel(3, 2, combine, rate);
+        try (DrivenLearner learner = new DrivenLearner("par2" + combine + (int) rate, stateDir, model -> par,
+                settings -> { },
                 Instant.ofEpochMilli(0))) {
             TestOutputTopic<String, ParamsChunk> paramsOut = paramsTopic(learner, ".params");
             TestOutputTopic<String, ParamsChunk> globalOut = paramsTopic(learner, ".global");
@@ -186,17 +193,19 @@ class ParallelTopologyTest {
                 long weight = round.values().stream().mapToLong(Contribution::examples).sum();
                 float[] expected = new float[g.getValue().length];
                 double[] sum = new double[expected.length];
-                // sum: the global before plus each replica's change from it; average: weighted by examples
+                // average at rate 1: weighted by examples; else the global before plus each replica's change from
+                // it, weighted by examples (average) or in full (sum), times the rate
                 float[] before = g.getKey() == 1 ? initial : globals.get(g.getKey() - 1);
-                if (combine.equals("sum")) {
+                boolean fromBefore = combine.equals("sum") || rate != 1.0;
+                if (fromBefore) {
                     for (int j = 0; j < sum.length; j++) {
                         sum[j] = before[j];
                     }
                 }
                 for (Contribution c : round.values()) {
+                    double w = combine.equals("sum") ? 1.0 : (double) c.examples() / weight;
                     for (int j = 0; j < sum.length && c.examples() > 0; j++) {
-                        sum[j] += combine.equals("sum") ? (double) c.params()[j] - before[j]
-                                : (double) c.examples() / weight * c.params()[j];
+                        sum[j] += fromBefore ? w * rate * ((double) c.params()[j] - before[j]) : w * c.params()[j];
                     }
                 }
                 for (int j = 0; j < sum.length; j++) {

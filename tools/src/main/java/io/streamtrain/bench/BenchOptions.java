@@ -206,6 +206,16 @@ public final class BenchOptions {
                     + "contributions of a replica). Default: ${DEFAULT-VALUE}.")
     List<Integer> scaleAverageEvery = new ArrayList<>();
 
+    @Option(names = "--scale-combine", paramLabel = "average|sum", defaultValue = "average",
+            description = "scale: parallel.combine of the replicated runs: average (model averaging) or sum (each "
+                    + "replica's change applied in full). Default: ${DEFAULT-VALUE}.")
+    String scaleCombine;
+
+    @Option(names = "--scale-server-rate", paramLabel = "RATE", defaultValue = "1",
+            description = "scale: parallel.serverRate of the replicated runs (how far a round moves the model; 1 "
+                    + "takes the average as it is). Default: ${DEFAULT-VALUE}.")
+    double scaleServerRate;
+
     @Option(names = "--scale-max-wait-ms", paramLabel = "MS", defaultValue = "2000",
             description = "scale: parallel.maxWaitMs of the replicated runs. Default: ${DEFAULT-VALUE}.")
     long scaleMaxWaitMs;

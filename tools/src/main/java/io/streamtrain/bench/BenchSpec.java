@@ -99,16 +99,19 @@ final class BenchSpec {
     }
 
     /**
-     * This spec trained data-parallel: its {@code parallel} block set to {@code replicas} replicas that average
-     * every {@code averageEverySteps} steps, or after {@code maxWaitMs} with fewer.
+     * This spec trained data-parallel: its {@code parallel} block set to {@code replicas} replicas that contribute
+     * every {@code averageEverySteps} steps, or after {@code maxWaitMs} with fewer, combined as {@code combine} says
+     * (sum or average), each round's change to the model times {@code serverRate}.
      */
-    BenchSpec withParallel(int replicas, int averageEverySteps, long maxWaitMs) {
+    BenchSpec withParallel(int replicas, int averageEverySteps, long maxWaitMs, String combine, double serverRate) {
         ObjectNode copy = tree.deepCopy();
         ObjectNode p = copy.putObject("parallel");
         p.put("replicas", replicas);
         p.put("averageEverySteps", averageEverySteps);
         p.put("maxWaitMs", maxWaitMs);
-        return new BenchSpec(location + "@parallel" + replicas + "x" + averageEverySteps, copy);
+        p.put("combine", combine);
+        p.put("serverRate", serverRate);
+        return new BenchSpec(location + "@parallel" + replicas + "x" + averageEverySteps + combine + serverRate, copy);
     }
 
     /** The parsed, validated spec. */

@@ -161,7 +161,8 @@ final class ScaleSuite implements BenchSuite {
         Map<Config, Path> specFiles = new LinkedHashMap<>();
         for (Config config : configs) {
             BenchSpec runSpec = config.single() ? spec
-                    : spec.withParallel(config.replicas(), config.averageEvery(), o.scaleMaxWaitMs);
+                    : spec.withParallel(config.replicas(), config.averageEvery(), o.scaleMaxWaitMs, o.scaleCombine,
+                            o.scaleServerRate);
             specFiles.put(config, runSpec.writeTo(context.work(), "scale-r" + config.replicas() + "-k"
                     + config.averageEvery()));
         }
@@ -190,7 +191,7 @@ final class ScaleSuite implements BenchSuite {
 
         Map<String, ResultTable> tables = new LinkedHashMap<>();
         tables.put(name(), resultTable(runs, dataset.name(), size, o.window, spec.name(), spec.batchSize(),
-                o.scaleLead, context.machine()));
+                o.scaleLead, o.scaleCombine + ", serverRate: " + o.scaleServerRate, context.machine()));
         tables.put(name() + "-rounds", roundsTable(runs));
         List<Config> replicated = runs.keySet().stream().filter(c -> !c.single()).toList();
         Config single = runs.keySet().stream().filter(Config::single).findFirst().orElseThrow();
@@ -685,7 +686,7 @@ final class ScaleSuite implements BenchSuite {
     // ---------------------------------------------------------------- tables
 
     static ResultTable resultTable(Map<Config, List<Run>> runs, String dataset, long size, int window, String spec,
-            int batch, int lead, Machine machine) {
+            int batch, int lead, String combine, Machine machine) {
         ResultTable table = new ResultTable("scale: one pass over " + dataset + " (" + size + " examples), "
                 + "test-then-train, " + spec + " (batch " + batch + "); instances of one application, one stream "
                 + "thread each",
@@ -732,7 +733,8 @@ final class ScaleSuite implements BenchSuite {
                 + "of <prefix>.params (contributions) and <prefix>.global (averages back) read from the topics, over "
                 + "the examples of the pass (the snapshots on the models topic and the stores' changelogs not "
                 + "counted here; see scale-rounds).");
-        table.note("Replicated runs: the spec with parallel {replicas: R, averageEverySteps: K}; the stream keyed "
+        table.note("Replicated runs: the spec with parallel {replicas: R, averageEverySteps: K, combine: "
+                + combine + "}; the stream keyed "
                 + "ReplicaKey.of(model, id, R) into " + PARTITIONS + " partitions; R instances of one application "
                 + "id, num.stream.threads=1, a state directory each. Single learner: the spec as it is, one "
                 + "instance, the stream keyed by model id.");

@@ -210,7 +210,7 @@ class ScaleSuiteTest {
         runs.put(new ScaleSuite.Config(2, 16), List.of(run(2, 3000, 0.8345, 60, 35_000_000, rounds)));
         runs.put(new ScaleSuite.Config(4, 16), List.of(run(4, 2000, 0.8250, 30, 70_000_000, rounds)));
         ResultTable table = ScaleSuite.resultTable(runs, "fashion-mnist-train+t10k", 70_000, 10_000,
-                "fashion-mnist-mlp", 32, 2000, MACHINE);
+                "fashion-mnist-mlp", 32, 2000, "sum", MACHINE);
         assertThat(table.rowCount()).isEqualTo(3);
         assertThat(table.value(0, 0)).isEqualTo("single learner");
         assertThat(((Summary) table.value(0, 2)).median()).isEqualTo(5500);
