@@ -367,9 +367,8 @@ final class ScaleSuite implements BenchSuite {
 
     /**
      * Produces the stream keyed by shard. Closed loop: it stays at most {@code lead} examples ahead of the committed
-     * predictions, so that the stream is live as the learner takes it. A backlog would not do: a task takes its
-     * examples and the averages that come back in timestamp order, so every average would wait behind the replica's
-     * whole backlog, and one pass would have next to no rounds.
+     * predictions, so that the stream is live as the learner takes it and examples/s is the most a configuration
+     * took. (On a backlog a round also takes longer: its records wait behind up to a fetch of examples.)
      */
     private static void produce(BenchStack stack, Encoded stream, String topic, String model, int replicas, int lead,
             Predictions predictions) {
@@ -722,8 +721,7 @@ final class ScaleSuite implements BenchSuite {
                 + "use both; 4 only split them. What it shows is what replication costs in accuracy and bytes; "
                 + "what a cluster would gain is in the projection.", machine.cpus()));
         table.note("Stream: produced live by a closed loop at most " + lead + " examples ahead of the committed "
-                + "predictions (a backlog would hold every average back behind the replica's backlog: a task takes "
-                + "examples and averages in timestamp order), so examples/s is the most the configuration took.");
+                + "predictions, so examples/s is the most the configuration took.");
         table.note("Runs: configuration after configuration within each run, after a single-learner pass of "
                 + WARM_UP_EXAMPLES + " examples that is not counted (the JVM's first learners ran slower).");
         table.note("Examples/s: from the committed predictions' predictedAt, from a tenth of the predictions to the "

@@ -84,7 +84,7 @@ public final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--replicated-rate", defaultValue = "" + LearnerCampaign.REPLICATED_RATE, paramLabel = "PER_SECOND",
             description = "Examples produced per second in the learner-replicas campaign: a stream the learners keep "
-                    + "up with, for a round's average waits behind a backlog (default: ${DEFAULT-VALUE}).")
+                    + "up with, so that rounds go on through the faults (default: ${DEFAULT-VALUE}).")
     int replicatedRate;
 
     @Option(names = "--connector-records", defaultValue = "100000", paramLabel = "N",

@@ -123,10 +123,9 @@ public final class LearnerCampaign {
          * three learner JVMs in one group, one replica's partition on each; one JVM SIGKILLed while the rounds go on
          * and started again after up to 8 s (longer than the group's session: its tasks may move to the others and
          * back), and the broker restarted. The examples come at {@value #REPLICATED_RATE} a second, which the
-         * learners keep up with: a round's global goes back to the replicas on a topic read with their examples,
-         * which Kafka Streams merges by record timestamp, so behind a backlog of examples written before it a global
-         * waits until the backlog is trained on, and the replicas train apart meanwhile (as fast as the producer
-         * goes, 12,000 examples made 3 rounds, adopted once the stream was done).
+         * learners keep up with, so that rounds go on through the faults (before the learner read a round's records
+         * first and fetched less of a partition at a time, 12,000 examples as fast as the producer goes made 3
+         * rounds, adopted once the stream was done; docs/reliability.md).
          */
         public static Plan replicated(String prefix, int examples, long seed) {
             return new Plan("learner replicas", prefix, examples, 1, REPLICAS, 3, 1, true, 1, 50, REPLICATED_RATE,
