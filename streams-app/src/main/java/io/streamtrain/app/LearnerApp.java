@@ -131,10 +131,16 @@ public final class LearnerApp implements AutoCloseable {
         // also the bound on an unreachable cluster: Kafka clients would otherwise retry without end
         // the events and champions topics only when something writes to them: a learner without drift detection or
         // without baselines racing does not need them
+        boolean replicated = specs.fallback() != null && specs.fallback().replicas() > 1
+                || specs.byModel().values().stream().anyMatch(spec -> spec.replicas() > 1);
+        // the params and global topics, like the events and champions topics, only when something uses them
+        List<String> optional = replicated ? List.of() : List.of(topics.params().name(), topics.global().name());
         List<String> needed = topics.names().stream()
                 .filter(name -> config.drift().enabled() || !name.equals(topics.events().name()))
-                .filter(name -> config.race().enabled() || !name.equals(topics.champions().name())).toList();
-        prepareTopics(config, needed, topics.compacted(), topics.coPartitioned());
+                .filter(name -> config.race().enabled() || !name.equals(topics.champions().name()))
+                .filter(name -> !optional.contains(name)).toList();
+        prepareTopics(config, needed, topics.compacted(), topics.coPartitioned().stream()
+                .filter(name -> !optional.contains(name)).toList());
         specs = fetchWarmStarts(config, topics, specs);
         LearnerSettings settings = LearnerSettings.builder(topics,
                 // examples written with the Example schema itself are read straight into their feature arrays
@@ -154,6 +160,7 @@ public final class LearnerApp implements AutoCloseable {
                 .snapshotKeep(config.snapshotKeep())
                 .drift(config.drift())
                 .race(config.race())
+                .replicated(replicated)
                 .controlDeserializer(() -> ConfluentAvroSerde.specific(ControlCommand.class, config.registryConfig(),
                         false).deserializer())
                 .snapshotSource((model, version) -> new SnapshotReader(config.consumerConfig(),
@@ -162,8 +169,6 @@ public final class LearnerApp implements AutoCloseable {
                 .build();
         StreamsBuilder builder = new StreamsBuilder();
         LearnerTopology.build(builder, settings);
-        boolean replicated = specs.fallback() != null && specs.fallback().replicas() > 1
-                || specs.byModel().values().stream().anyMatch(spec -> spec.replicas() > 1);
         Properties streamsProperties = config.streamsProperties(replicated);
         Topology topology = builder.build(streamsProperties);
         log.debug("learner topology:\n{}", topology.describe());

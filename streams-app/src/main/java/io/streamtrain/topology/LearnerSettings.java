@@ -45,6 +45,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param drift how each model's stream is watched for drift, and what is done on a detection
  * @param race the shallow baselines racing each classification model's network, and whether predictions follow the
  *     leader
+ * @param replicated whether some model may train on several replicas: then the learner reads the global topic and
+ *     runs the averaging step on the params topic; without, neither topic is read (nor needs to exist)
  */
 public record LearnerSettings(
         LearnerTopics topics,
@@ -65,7 +67,8 @@ public record LearnerSettings(
         Supplier<Deserializer<ControlCommand>> controlDeserializer,
         SnapshotSource snapshotSource,
         DriftSettings drift,
-        RaceSettings race) {
+        RaceSettings race,
+        boolean replicated) {
 
     /** The name of the learner's state store (its changelog topic is derived from it). */
     public static final String STATE_STORE = "streamtrain-learner-state";
@@ -163,6 +166,7 @@ public record LearnerSettings(
         };
         private DriftSettings drift = DriftSettings.off();
         private RaceSettings race = RaceSettings.off();
+        private boolean replicated = true;
 
         private Builder(LearnerTopics topics, Supplier<Deserializer<Example>> exampleDeserializer,
                 Supplier<Deserializer<Label>> labelDeserializer, Function<String, NetworkSpec> specs) {
@@ -248,11 +252,20 @@ public record LearnerSettings(
             return this;
         }
 
+        /**
+         * Whether some model's spec trains it on several replicas (the default: yes, the topology reads and writes the
+         * params and global topics); a learner whose specs train none leaves them out, so they need not exist.
+         */
+        public Builder replicated(boolean replicated) {
+            this.replicated = replicated;
+            return this;
+        }
+
         public LearnerSettings build() {
             return new LearnerSettings(topics, exampleDeserializer, labelDeserializer, specs, checkpointEveryBatches,
                     metricsInterval, metricsEveryExamples, punctuateInterval, dedupeWindow, maxPendingLabels,
                     labelWait, maxRecordBytes, commitEarlyMaxLag, snapshotEverySteps, snapshotKeep,
-                    controlDeserializer, snapshotSource, drift, race);
+                    controlDeserializer, snapshotSource, drift, race, replicated);
         }
     }
 }
