@@ -43,8 +43,10 @@ public final class LearnerTopology {
         // one source for the four, so that a model's examples, labels, commands and (for a replica) averaged parameters
         // reach the same processor, in timestamp order
         KStream<String, SpecificRecord> outputs = builder
-                .stream(List.of(topics.examples().name(), topics.labels().name(), topics.control().name(),
-                                topics.global().name()),
+                .stream(settings.replicated()
+                                ? List.of(topics.examples().name(), topics.labels().name(), topics.control().name(),
+                                        topics.global().name())
+                                : List.of(topics.examples().name(), topics.labels().name(), topics.control().name()),
                         Consumed.with(topics.examples().keySerde(), topics.examples().valueSerde())
                                 .withTimestampExtractor(new RecordOrWallClockTimestamp(topics.global().name()))
                                 .withName("read-examples-and-labels"))
@@ -82,6 +84,10 @@ public final class LearnerTopology {
                         .to(topics.params().name(), topics.params().produced()), "params"))
                 .noDefaultBranch();
 
+        if (!settings.replicated()) {
+            // no spec trains a model on several replicas: the params and global topics are neither read nor needed
+            return;
+        }
         // the averaging step of models trained by several replicas: a sub-topology of its own, keyed by model id
         // read as bytes and decoded by the averaging step: a record it cannot use goes to the errors topic
         builder.stream(topics.params().name(), Consumed.with(Serdes.String(), Serdes.ByteArray())

@@ -299,6 +299,35 @@ class ParallelTopologyTest {
         }
     }
 
+    @Test
+    void aLearnerWhoseSpecsTrainNoModelOnReplicasNeitherReadsNorNeedsTheParamsAndGlobalTopics() {
+        var registry = new io.streamtrain.registry.InMemorySchemaRegistryClient();
+        LearnerTopics topics = LearnerTopics.under("solo", type -> ConfluentAvroSerde.specific(type, registry, false));
+        java.util.function.Function<Boolean, Set<String>> sources = replicated -> {
+            LearnerSettings settings = LearnerSettings.builder(topics,
+                    () -> ConfluentAvroSerde.specific(Example.class, registry, false).deserializer(),
+                    () -> ConfluentAvroSerde.specific(io.streamtrain.avro.Label.class, registry, false).deserializer(),
+                    model -> SOLO)
+                    .controlDeserializer(() -> ConfluentAvroSerde.specific(io.streamtrain.avro.ControlCommand.class,
+                            registry, false).deserializer())
+                    .replicated(replicated).build();
+            org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+            LearnerTopology.build(builder, settings);
+            Set<String> topicsRead = new HashSet<>();
+            for (var subtopology : builder.build().describe().subtopologies()) {
+                for (var node : subtopology.nodes()) {
+                    if (node instanceof org.apache.kafka.streams.TopologyDescription.Source source) {
+                        topicsRead.addAll(source.topicSet());
+                    }
+                }
+            }
+            return topicsRead;
+        };
+        assertThat(sources.apply(false)).containsExactlyInAnyOrder("solo.examples", "solo.labels", "solo.control");
+        assertThat(sources.apply(true)).containsExactlyInAnyOrder("solo.examples", "solo.labels", "solo.control",
+                "solo.global", "solo.params");
+    }
+
     private static ParamsChunk chunk(ParamsKind kind, int replica, int replicas, int floats, int chunks) {
         return new ParamsChunk(kind, "par", replica, replicas, 0L, floats == 0 ? 0L : 10L, 1L, floats, 0, chunks,
                 ByteBuffer.allocate(4 * floats), Instant.ofEpochMilli(0));
