@@ -286,7 +286,8 @@ final class ScaleSuite implements BenchSuite {
         awaitTopic(stack, examplesTopic, PARTITIONS);
         try (ScaleInstances instances = ScaleInstances.start(stack, prefix, specFile, config.replicas(),
                 examplesTopic, PARTITIONS, context.options().learnerSettings)) {
-            awaitTopic(stack, prefix + ".global", PARTITIONS);
+            // the learner creates its topics when it starts; the params and global topics only for replicas
+            awaitTopic(stack, prefix + (config.single() ? ".predictions" : ".global"), PARTITIONS);
             List<Set<Integer>> placement = instances.placement(examplesTopic);
             int[] labels = stream.labels();
             int[] predicted = new int[(int) size];
@@ -306,18 +307,21 @@ final class ScaleSuite implements BenchSuite {
             List<Long> contributionBytes = new ArrayList<>();
             List<ParamsChunk> globals = new ArrayList<>();
             List<Long> globalBytes = new ArrayList<>();
-            try (Serde<ParamsChunk> serde = ConfluentAvroSerde.specific(ParamsChunk.class, stack.registryConfig(),
-                    false)) {
-                readAll(stack, prefix + ".params", (key, value) -> {
-                    bytes[0] += value.length;
-                    contributions.add(serde.deserializer().deserialize(prefix + ".params", value));
-                    contributionBytes.add((long) value.length);
-                });
-                readAll(stack, prefix + ".global", (key, value) -> {
-                    bytes[1] += value.length;
-                    globals.add(serde.deserializer().deserialize(prefix + ".global", value));
-                    globalBytes.add((long) value.length);
-                });
+            // a learner without replicas has no params or global topic
+            if (!config.single()) {
+                try (Serde<ParamsChunk> serde = ConfluentAvroSerde.specific(ParamsChunk.class,
+                        stack.registryConfig(), false)) {
+                    readAll(stack, prefix + ".params", (key, value) -> {
+                        bytes[0] += value.length;
+                        contributions.add(serde.deserializer().deserialize(prefix + ".params", value));
+                        contributionBytes.add((long) value.length);
+                    });
+                    readAll(stack, prefix + ".global", (key, value) -> {
+                        bytes[1] += value.length;
+                        globals.add(serde.deserializer().deserialize(prefix + ".global", value));
+                        globalBytes.add((long) value.length);
+                    });
+                }
             }
             Set<Long> versions = new java.util.TreeSet<>();
             readAll(stack, prefix + ".models", (key, value) -> {
