@@ -18,19 +18,14 @@ public final class RecordOrWallClockTimestamp implements TimestampExtractor {
 
     private final String globalTopic;
 
-    /** For a source that reads the global topic {@code globalTopic} beside others (null: none). */
+    /** For a source that reads the global topic {@code globalTopic} beside others. */
     public RecordOrWallClockTimestamp(String globalTopic) {
         this.globalTopic = globalTopic;
     }
 
-    /** For a source without the global topic. */
-    public RecordOrWallClockTimestamp() {
-        this(null);
-    }
-
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
-        if (globalTopic != null && globalTopic.equals(record.topic())) {
+        if (globalTopic.equals(record.topic())) {
             return 0;
         }
         long timestamp = record.timestamp();

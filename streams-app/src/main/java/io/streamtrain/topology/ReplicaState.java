@@ -31,8 +31,6 @@ final class ReplicaState {
     long incomingVersion = -1;
     /** Chunks of it that have arrived. */
     int incomingReceived;
-    /** Global versions adopted since the replica was created. */
-    long rounds;
 
     /** The training steps taken since the global version was adopted, at the replica's {@code version}. */
     long localSteps(long version) {
@@ -49,7 +47,6 @@ final class ReplicaState {
         out.writeInt(referenceChunks);
         out.writeLong(incomingVersion);
         out.writeInt(incomingReceived);
-        out.writeLong(rounds);
     }
 
     static ReplicaState read(DataInputStream in) throws IOException {
@@ -63,7 +60,6 @@ final class ReplicaState {
         s.referenceChunks = in.readInt();
         s.incomingVersion = in.readLong();
         s.incomingReceived = in.readInt();
-        s.rounds = in.readLong();
         return s;
     }
 }

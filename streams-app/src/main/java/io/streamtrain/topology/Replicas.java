@@ -234,7 +234,6 @@ final class Replicas {
         r.stepsAtAdoption = learner.version();
         r.pending = false;
         r.lastExchangeMs = now;
-        r.rounds++;
         metrics.recordAdoption(runtime.model, version, 4L * global.length);
         checkpoint.accept(runtime);
         log.debug("model {}: replica {} adopted global version {} ({} local steps since its contribution kept)",
