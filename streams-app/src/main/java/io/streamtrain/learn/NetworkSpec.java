@@ -37,7 +37,7 @@ import org.nd4j.linalg.activations.Activation;
  * seed: 42
  * batch: {size: 32, maxWaitMs: 1000}
  * replay: {ratio: 3, capacity: 10000}   # optional: each step also fits 3 past examples per new one
- * parallel: {replicas: 4, averageEverySteps: 16, maxWaitMs: 5000, combine: average}   # optional
+ * parallel: {replicas: 4, averageEverySteps: 16, combine: average, serverMomentum: 0.9}   # optional
  * }</pre>
  *
  * <p>Layer types: {@code dense} (units, activation), {@code dropout} (rate), {@code conv2d} (filters, kernel,
@@ -162,9 +162,15 @@ public final class NetworkSpec {
      * stream its examples' ids hash to ({@code io.streamtrain.contract.ReplicaKey}); each contributes its parameters
      * after {@code averageEverySteps} training steps (or after {@code maxWaitMs} with fewer), and adopts the round's
      * weighted average when every replica has contributed. {@code serverRate} scales the change a round makes to the
-     * global version (1: the average itself).
+     * global version (1: the average itself), and {@code serverMomentum} carries a share of each round's change into
+     * the next (Nesterov momentum on the rounds' changes; 0: none), which makes up for the steps that averaging
+     * divides among the replicas. {@code maxStaleSteps} bounds how far a replica runs ahead of the round
+     * its contribution is in: at most that many more steps before the round's global version is back (0, the
+     * default: synchronous averaging, a replica's next step waits for it), though never longer than
+     * {@code maxWaitMs}.
      */
-    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine, double serverRate) {
+    public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine, double serverRate,
+            double serverMomentum, int maxStaleSteps) {
     }
 
     /**

@@ -57,6 +57,8 @@ final class SpecParser {
     static final long DEFAULT_AVERAGE_MAX_WAIT_MS = 5_000;
     static final int MAX_AVERAGE_EVERY_STEPS = 1_000_000;
     static final double MAX_SERVER_RATE = 256;
+    static final int DEFAULT_MAX_STALE_STEPS = 0;
+    static final double DEFAULT_SERVER_MOMENTUM = 0.9;
     static final int MAX_REPLAY_CAPACITY = 10_000_000;
     /** The most feature values a replay reservoir holds: 1 GiB of floats. */
     static final long MAX_REPLAY_VALUES = 1L << 28;
@@ -749,12 +751,12 @@ final class SpecParser {
             return null;
         }
         if (!node.isObject()) {
-            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate}, "
-                    + "was " + describe(node));
+            error("parallel", "must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate, "
+                    + "serverMomentum, maxStaleSteps}, was " + describe(node));
             return null;
         }
-        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs", "combine", "serverRate"),
-                null);
+        checkKeys(node, "parallel", List.of("replicas", "averageEverySteps", "maxWaitMs", "combine", "serverRate",
+                "serverMomentum", "maxStaleSteps"), null);
         int replicas = intValue(node, "replicas", "parallel.replicas", null, 1, ReplicaKey.MAX_REPLICAS,
                 "must be an integer from 1 to " + ReplicaKey.MAX_REPLICAS + " (learner tasks training the model at "
                         + "once; its examples and labels are keyed <model>#<shard>)");
@@ -777,7 +779,13 @@ final class SpecParser {
         double rate = doubleValue(node, "serverRate", "parallel.serverRate", 1.0, 0.0, false, MAX_SERVER_RATE, true,
                 "must be a number above 0 and at most " + (int) MAX_SERVER_RATE + " (how far a round moves the model: "
                         + "1 takes the average as it is)");
-        return new NetworkSpec.Parallel(replicas, every, wait, combine, rate);
+        double momentum = doubleValue(node, "serverMomentum", "parallel.serverMomentum", DEFAULT_SERVER_MOMENTUM,
+                0.0, true, 1.0, false, "must be a number from 0 to below 1 (the share of a round's change carried "
+                        + "into the next; 0: none)");
+        int stale = intValue(node, "maxStaleSteps", "parallel.maxStaleSteps", DEFAULT_MAX_STALE_STEPS, 0,
+                MAX_AVERAGE_EVERY_STEPS, "must be an integer from 0 to " + MAX_AVERAGE_EVERY_STEPS + " (training steps "
+                        + "a replica may take while the round of its contribution is open; 0: it waits for the round)");
+        return new NetworkSpec.Parallel(replicas, every, wait, combine, rate, momentum, stale);
     }
 
     // ---------------------------------------------------------------- scalar readers

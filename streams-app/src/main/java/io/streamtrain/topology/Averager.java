@@ -39,21 +39,24 @@ import org.slf4j.LoggerFactory;
  * every replica has contributed to a round, the round's global version is made from them as the spec's
  * {@code combine} and {@code serverRate} say: the contributions' average weighted by the examples each trained on
  * since its last contribution ({@code average}), or the last global version plus each replica's change since it
- * ({@code sum}); with a rate other than 1, the last global plus that change times the rate. Replicas that trained
- * on none add nothing. It goes back to each
- * replica on the global topic and, as version {@code N} of the model, to the models topic as a snapshot (for export,
- * serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
+ * ({@code sum}); with a rate other than 1, the last global plus that change times the rate; with a
+ * {@code serverMomentum}, that change with Nesterov momentum over the rounds, its velocity kept in the store.
+ * Replicas that trained on none add nothing. It goes back to each replica on the global topic and, as version
+ * {@code N} of the model, to the models topic as a snapshot (for export, serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
  * transaction that read the round's last chunk: a round is averaged and published once.
  *
- * <p>Synchronous averaging: a replica contributes again only after it adopted the last global, so each round has
- * exactly one contribution from each replica. The sum runs over replicas in index order, so a round's result does
+ * <p>Rounds in lockstep: a replica contributes again only after it adopted the last global, so each round has
+ * exactly one contribution from each replica (how far a replica trains on meanwhile is its {@code maxStaleSteps}). The sum runs over replicas in index order, so a round's result does
  * not depend on the order its contributions came in. The last global version is kept in the store.
  */
 final class Averager implements Processor<String, byte[], String, SpecificRecord> {
 
     private static final Logger log = LoggerFactory.getLogger(Averager.class);
     private static final char SEP = '\u0000';
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
+    /** Store tags of the last global version's chunks and of the server momentum's velocity. */
+    private static final char GLOBAL = 'g';
+    private static final char VELOCITY = 'v';
 
     private final LearnerSettings settings;
     private final Map<String, Learner> exporters = new HashMap<>();
@@ -239,8 +242,33 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         NetworkSpec.Parallel parallel = settings.specs().apply(model).parallel().orElseThrow();
         boolean sumOfChanges = parallel.combine() == NetworkSpec.Combine.SUM;
         double rate = parallel.serverRate();
-        // AVERAGE at rate 1: the contributions weighted by examples. Otherwise the last global plus each replica's
-        // change since, weighted by examples (AVERAGE) or in full (SUM), times the rate
+        double momentum = parallel.serverMomentum();
+        float[] global = momentum > 0
+                ? withMomentum(model, round, floats, weight, sumOfChanges, rate, momentum)
+                : combined(model, round, floats, weight, sumOfChanges, rate);
+        // kept whatever the combine: a spec may change it (or the rate) between rounds
+        round.globalChunks = writeVector(model, GLOBAL, global, round.globalChunks);
+        long version = round.version + 1;
+        send(model, round, global, version, weight, steps, now);
+        round.examplesTotal += weight;
+        Learner exporter = exporter(model);
+        exporter.setParams(global);
+        snapshots.publish(model, exporter, version, round.examplesTotal, new PrequentialScore(), round.snapshots, -1,
+                SnapshotPublisher.AVERAGED, now);
+        log.debug("model {}: global version {} averaged from {} examples in {} steps of {} replicas", model, version,
+                weight, steps, round.replicas);
+        deleteContributions(model, round);
+        round.version = version;
+        round.reset();
+        // the replicas wait for this version (at most maxStaleSteps more steps): it is readable once committed
+        context.commit();
+    }
+
+    /**
+     * AVERAGE at rate 1: the contributions weighted by examples. Otherwise the last global plus each replica's change
+     * since, weighted by examples (AVERAGE) or in full (SUM), times the rate.
+     */
+    private float[] combined(String model, Round round, int floats, long weight, boolean sumOfChanges, double rate) {
         float[] base = sumOfChanges || rate != 1.0 ? lastGlobal(model, round, floats) : null;
         double[] sum = new double[floats];
         if (base != null) {
@@ -265,24 +293,52 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 }
             }
         }
-        float[] global = new float[floats];
-        for (int j = 0; j < floats; j++) {
-            global[j] = (float) sum[j];
+        if (round.momentumChunks > 0) {
+            // the spec dropped serverMomentum: its velocity goes, and starts from zero if it comes back
+            round.momentumChunks = writeVector(model, VELOCITY, new float[0], round.momentumChunks);
         }
-        // kept whatever the combine: a spec may change it (or the rate) between rounds
-        round.globalChunks = writeGlobal(model, global, round.globalChunks);
-        long version = round.version + 1;
-        send(model, round, global, version, weight, steps, now);
-        round.examplesTotal += weight;
-        Learner exporter = exporter(model);
-        exporter.setParams(global);
-        snapshots.publish(model, exporter, version, round.examplesTotal, new PrequentialScore(), round.snapshots, -1,
-                SnapshotPublisher.AVERAGED, now);
-        log.debug("model {}: global version {} averaged from {} examples in {} steps of {} replicas", model, version,
-                weight, steps, round.replicas);
-        deleteContributions(model, round);
-        round.version = version;
-        round.reset();
+        return toFloats(sum);
+    }
+
+    /**
+     * The round's change (as {@link #combined}: the replicas' changes since the last global, weighted by examples or
+     * in full) with Nesterov momentum: the velocity {@code v = momentum * v + change} is kept in the store, and the
+     * global moves by {@code rate * (change + momentum * v)}. Averaging R replicas' steps moves the model about as far
+     * as one replica's; the momentum carries on in the directions the rounds agree on, as the steps of a single
+     * learner would have.
+     */
+    private float[] withMomentum(String model, Round round, int floats, long weight, boolean sumOfChanges,
+            double rate, double momentum) {
+        float[] base = lastGlobal(model, round, floats);
+        double[] change = new double[floats];
+        for (int i = 0; i < round.replicas; i++) {
+            if (round.examples[i] == 0) {
+                continue;
+            }
+            float[] params = read(model, i, round.floats[i], round.chunks[i]);
+            double w = sumOfChanges ? 1.0 : (double) round.examples[i] / weight;
+            for (int j = 0; j < floats; j++) {
+                change[j] += w * ((double) params[j] - base[j]);
+            }
+        }
+        float[] velocity = round.momentumChunks == 0 ? new float[floats]
+                : readVector(model, VELOCITY, round.momentumChunks, floats);
+        double[] global = new double[floats];
+        for (int j = 0; j < floats; j++) {
+            double v = momentum * velocity[j] + change[j];
+            velocity[j] = (float) v;
+            global[j] = base[j] + rate * (change[j] + momentum * v);
+        }
+        round.momentumChunks = writeVector(model, VELOCITY, velocity, round.momentumChunks);
+        return toFloats(global);
+    }
+
+    private static float[] toFloats(double[] values) {
+        float[] f = new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            f[j] = (float) values[j];
+        }
+        return f;
     }
 
     /**
@@ -314,26 +370,32 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 return initial.params();
             }
         }
-        List<ByteBuffer> parts = new ArrayList<>(round.globalChunks);
-        for (int c = 0; c < round.globalChunks; c++) {
-            parts.add(ByteBuffer.wrap(store.get(globalKey(model, c))));
+        return readVector(model, GLOBAL, round.globalChunks, floats);
+    }
+
+    /** A vector kept in the store under {@code tag} in {@code chunks} chunks. */
+    private float[] readVector(String model, char tag, int chunks, int floats) {
+        List<ByteBuffer> parts = new ArrayList<>(chunks);
+        for (int c = 0; c < chunks; c++) {
+            parts.add(ByteBuffer.wrap(store.get(vectorKey(model, tag, c))));
         }
         return ParamsCodec.join(parts, floats);
     }
 
-    private int writeGlobal(String model, float[] global, int oldChunks) {
-        List<ByteBuffer> chunks = ParamsCodec.cut(global, chunkFloats);
+    /** Keeps {@code values} under {@code tag} in chunks, deleting those of an older one beyond; the chunks written. */
+    private int writeVector(String model, char tag, float[] values, int oldChunks) {
+        List<ByteBuffer> chunks = values.length == 0 ? List.of() : ParamsCodec.cut(values, chunkFloats);
         for (int c = 0; c < chunks.size(); c++) {
-            store.put(globalKey(model, c), chunks.get(c).array());
+            store.put(vectorKey(model, tag, c), chunks.get(c).array());
         }
         for (int c = chunks.size(); c < oldChunks; c++) {
-            store.delete(globalKey(model, c));
+            store.delete(vectorKey(model, tag, c));
         }
         return chunks.size();
     }
 
-    private static String globalKey(String model, int chunk) {
-        return model + SEP + 'g' + SEP + Integer.toHexString(chunk);
+    private static String vectorKey(String model, char tag, int chunk) {
+        return model + SEP + tag + SEP + Integer.toHexString(chunk);
     }
 
     /** The network the model's averaged versions are published from; its parameters are set before each. */
@@ -411,8 +473,10 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         final int replicas;
         long version;
         long examplesTotal;
-        /** Chunks of the last global version in the store (combine: sum); 0 before the first. */
+        /** Chunks of the last global version in the store; 0 before the first. */
         int globalChunks;
+        /** Chunks of the server momentum's velocity in the store; 0 without one. */
+        int momentumChunks;
         final List<ModelState.Published> snapshots;
         final boolean[] complete;
         final long[] examples;
@@ -456,6 +520,7 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 out.writeLong(version);
                 out.writeLong(examplesTotal);
                 out.writeInt(globalChunks);
+                out.writeInt(momentumChunks);
                 out.writeInt(snapshots.size());
                 for (ModelState.Published p : snapshots) {
                     out.writeLong(p.version());
@@ -480,13 +545,15 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         static Round fromBytes(byte[] data) {
             try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
                 int format = in.readInt();
-                if (format != FORMAT) {
+                if (format != FORMAT && format != 1) {
                     throw new IllegalStateException("averaging state format " + format + " is not supported");
                 }
                 int replicas = in.readInt();
                 long version = in.readLong();
                 long examplesTotal = in.readLong();
                 int globalChunks = in.readInt();
+                // format 1 had no server momentum
+                int momentumChunks = format == 1 ? 0 : in.readInt();
                 int n = in.readInt();
                 List<ModelState.Published> snapshots = new ArrayList<>(n);
                 for (int k = 0; k < n; k++) {
@@ -494,6 +561,7 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
                 }
                 Round r = new Round(replicas, version, examplesTotal, snapshots);
                 r.globalChunks = globalChunks;
+                r.momentumChunks = momentumChunks;
                 for (int i = 0; i < replicas; i++) {
                     r.complete[i] = in.readBoolean();
                     r.examples[i] = in.readLong();

@@ -364,6 +364,9 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         Rejection unusable = replicas.onGlobal(runtime, global, context.currentSystemTimeMs());
         if (unusable != null) {
             rejections.reject(record, runtime, unusable);
+        } else if (runtime.inbox.size() >= runtime.batchSize) {
+            // the examples that waited for this version, if it was the one the replica waited for
+            drain(runtime, false);
         }
     }
 
@@ -457,15 +460,48 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
         if (runtime.inbox.size() == 1) {
             runtime.oldestArrivalMs = context.currentSystemTimeMs();
         }
-        if (runtime.inbox.size() >= runtime.batchSize) {
-            step.run(runtime);
+        if (runtime.inbox.size() >= runtime.batchSize && drain(runtime, false)) {
             long now = context.currentSystemTimeMs();
-            if (runtime.state.windowExamples >= settings.metricsEveryExamples()) {
-                emitMetrics(runtime, now);
-            }
             long lag = now - newestRecordMs;
             commitEarly(now, lag >= 0 && lag <= settings.commitEarlyMaxLag().toMillis());
         }
+    }
+
+    /**
+     * Takes a step on each full mini-batch of the inbox, in order, and on the partial one left when {@code partial};
+     * unless the model is a replica that waits for its round's global version ({@link Replicas#holds}): its examples
+     * then wait in the inbox, unpredicted, while its ring has slots for more (the examples since the checkpoint must
+     * all stay in it, for a restore), and the adoption drains them.
+     *
+     * @return whether a step was taken
+     */
+    private boolean drain(ModelRuntime runtime, boolean partial) {
+        boolean stepped = false;
+        while (runtime.inbox.size() >= runtime.batchSize || partial && !runtime.inbox.isEmpty()) {
+            long now = context.currentSystemTimeMs();
+            if (runtime.isReplica() && replicas.holds(runtime, now)
+                    && runtime.nextSeq - runtime.state.checkpointSeq < runtime.state.slots) {
+                break;
+            }
+            List<StoredExample> waiting = runtime.inbox;
+            if (waiting.size() > runtime.batchSize) {
+                // examples held through a round: one step per mini-batch, as they would have had
+                runtime.inbox = new ArrayList<>(waiting.subList(0, runtime.batchSize));
+                step.run(runtime);
+                runtime.inbox.addAll(waiting.subList(runtime.batchSize, waiting.size()));
+            } else {
+                step.run(runtime);
+            }
+            stepped = true;
+            if (runtime.state.windowExamples >= settings.metricsEveryExamples()) {
+                emitMetrics(runtime, now);
+            }
+            if (!runtime.inbox.isEmpty()) {
+                // those left wait for their mini-batch from now, as if they had just come
+                runtime.oldestArrivalMs = now;
+            }
+        }
+        return stepped;
     }
 
     /**
@@ -497,8 +533,7 @@ final class LearnerProcessor implements Processor<String, byte[], String, Specif
 
     /** A partial mini-batch that has waited long enough, the late-label waits that ran out, the metrics window. */
     private void onWallClock(ModelRuntime runtime, long now) {
-        if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs) {
-            step.run(runtime);
+        if (!runtime.inbox.isEmpty() && now - runtime.oldestArrivalMs >= runtime.maxWaitMs && drain(runtime, true)) {
             // a partial mini-batch that waited its maxWaitMs: the stream is slower than the batch fills
             commitEarly(now, true);
         }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A round: after {@code averageEverySteps} training steps (or {@code maxWaitMs} with fewer) a replica writes its
  * parameters to the params topic with the examples it trained on since its last contribution (none, and no
- * parameters, when it trained on none), in the transaction of the step. It goes on training while the round is open,
- * and contributes again only once the round's global version has come back. The averaging step waits for every
+ * parameters, when it trained on none), in the transaction of the step. While the round is open it takes at most the
+ * spec's {@code maxStaleSteps} more steps (0, the default: none; synchronous averaging), and it contributes again
+ * only once the round's global version has come back. The averaging step waits for every
  * replica, combines the contributions (the spec's {@code combine}) and writes the result back to each. A replica
  * adopts it plus what it learned since it contributed: {@code global + (current - reference)}, where the reference is
  * the parameters it contributed (or, when it did not train, the global it adopted before); so nothing it learned is
@@ -87,6 +88,19 @@ final class Replicas {
     }
 
     /**
+     * Whether the replica's next step waits for the global version of the round its contribution is in: it has taken
+     * the spec's {@code maxStaleSteps} since it contributed (0: synchronous averaging, it takes none), and the round
+     * has been open less than {@code maxWaitMs}. Beyond that wait it goes on training (a replica whose instance died
+     * holds the round up until its task is taken over), and the round's version is adopted when it comes, with all
+     * the replica learned meanwhile. Its examples wait for the step, unpredicted, in the inbox.
+     */
+    boolean holds(ModelRuntime runtime, long now) {
+        ReplicaState r = runtime.state.replica;
+        return r.pending && r.stepsSinceContribution >= runtime.parallel.maxStaleSteps()
+                && now - r.lastExchangeMs < runtime.parallel.maxWaitMs();
+    }
+
+    /**
      * Contributes to the next round when the replica has none in flight and has taken {@code averageEverySteps}
      * steps since its last, or {@code maxWaitMs} have passed since its last exchange; the caller saves the meta.
      *
@@ -118,6 +132,8 @@ final class Replicas {
                 params.length, chunks.size());
         metrics.recordContribution(runtime.model, 4L * params.length);
         r.pending = true;
+        // the averaging step reads the contribution once it is committed; the round waits for it until then
+        context.commit();
         r.examplesSinceContribution = 0;
         r.stepsSinceContribution = 0;
         r.lastExchangeMs = now;

@@ -219,7 +219,8 @@ class NetworkSpecTest {
                         + "replay: {ratio: 1, capacity: 1000000}", "replay.capacity: times the 784 features must be "
                         + "at most 268435456 values (1 GiB of floats), was 1000000 × 784 = 784000000"),
                 Arguments.of(HEAD + "parallel: 4",
-                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate}, was 4"),
+                        "parallel: must be a mapping {replicas, averageEverySteps, maxWaitMs, combine, serverRate, "
+                                + "serverMomentum, maxStaleSteps}, was 4"),
                 Arguments.of(HEAD + "parallel: {averageEverySteps: 8}", "parallel.replicas: is required (an integer "
                         + "from 1 to 256 (learner tasks training the model at once; its examples and labels are keyed "
                         + "<model>#<shard>))"),
@@ -234,7 +235,13 @@ class NetworkSpecTest {
                         + "contributes what it has), was 0"),
                 Arguments.of(HEAD + "parallel: {replicas: 2, every: 3}",
                         "parallel.every: unknown key (known: replicas, averageEverySteps, maxWaitMs, combine, "
-                                + "serverRate)"),
+                                + "serverRate, serverMomentum, maxStaleSteps)"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, serverMomentum: 1}", "parallel.serverMomentum: must be "
+                        + "a number from 0 to below 1 (the share of a round's change carried into the next; 0: none), "
+                        + "was 1"),
+                Arguments.of(HEAD + "parallel: {replicas: 2, maxStaleSteps: -1}", "parallel.maxStaleSteps: must be an "
+                        + "integer from 0 to 1000000 (training steps a replica may take while the round of its "
+                        + "contribution is open; 0: it waits for the round), was -1"),
                 Arguments.of(HEAD + "parallel: {replicas: 2, serverRate: 0}", "parallel.serverRate: must be a number "
                         + "above 0 and at most 256 (how far a round moves the model: 1 takes the average as it is), "
                         + "was 0"),
@@ -315,9 +322,11 @@ class NetworkSpecTest {
         assertThat(spec.parallel()).as("one replica unless asked").isEmpty();
         assertThat(spec.replicas()).isEqualTo(1);
         NetworkSpec parallel = NetworkSpec.parse(HEAD + "parallel: {replicas: 4}", Format.YAML);
-        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 16, 5_000, NetworkSpec.Combine.AVERAGE, 1.0));
-        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 2, combine: sum, serverRate: 0.5}", Format.YAML)
-                .parallel()).contains(new NetworkSpec.Parallel(2, 16, 5_000, NetworkSpec.Combine.SUM, 0.5));
+        assertThat(parallel.parallel()).contains(new NetworkSpec.Parallel(4, 16, 5_000, NetworkSpec.Combine.AVERAGE, 1.0,
+                0.9, 0));
+        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 2, combine: sum, serverRate: 0.5, serverMomentum: 0, "
+                + "maxStaleSteps: 3}", Format.YAML).parallel())
+                .contains(new NetworkSpec.Parallel(2, 16, 5_000, NetworkSpec.Combine.SUM, 0.5, 0, 3));
         assertThat(parallel.replicas()).isEqualTo(4);
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())

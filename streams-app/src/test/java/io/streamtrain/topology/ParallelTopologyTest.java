@@ -62,9 +62,19 @@ class ParallelTopologyTest {
 
     /** As above, each round's change to the model times {@code serverRate}. */
     static NetworkSpec parallel(int replicas, int every, String combine, double serverRate) {
+        return parallel(replicas, every, combine, serverRate, 0, 0);
+    }
+
+    /**
+     * As above, with {@code serverMomentum}, and a replica taking at most {@code maxStaleSteps} steps while its round
+     * is open (0: synchronous).
+     */
+    static NetworkSpec parallel(int replicas, int every, String combine, double serverRate, double serverMomentum,
+            int maxStaleSteps) {
         String json = SOLO.json().replaceFirst("\\}$", ",\"parallel\":{\"replicas\":" + replicas
                 + ",\"averageEverySteps\":" + every + ",\"maxWaitMs\":1000,\"combine\":\"" + combine
-                + "\",\"serverRate\":" + serverRate + "}}");
+                + "\",\"serverRate\":" + serverRate + ",\"serverMomentum\":" + serverMomentum
+                + ",\"maxStaleSteps\":" + maxStaleSteps + "}}");
         return NetworkSpec.parse(json, NetworkSpec.Format.JSON);
     }
 
@@ -117,10 +127,12 @@ class ParallelTopologyTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"sum, 1", "average, 1", "average, 2"})
-    void eachGlobalVersionCombinesItsRoundsContributionsAndEveryExampleWeighsInOnce(String combine, double rate) {
-        NetworkSpec par = parallel(3, 2, combine, rate);
-        try (DrivenLearner learner = new DrivenLearner("par2" + combine + (int) rate, stateDir, model -> par,
+    @CsvSource({"sum, 1, 0", "average, 1, 0", "average, 2, 0", "average, 0.7, 0.9", "sum, 1, 0.5"})
+    void eachGlobalVersionCombinesItsRoundsContributionsAndEveryExampleWeighsInOnce(String combine, double rate,
+            double momentum) {
+        NetworkSpec par = parallel(3, 2, combine, rate, momentum, 0);
+        try (DrivenLearner learner = new DrivenLearner("par2" + combine + (int) (10 * rate) + (int) (10 * momentum),
+                stateDir, model -> par,
                 settings -> { },
                 Instant.ofEpochMilli(0))) {
             TestOutputTopic<String, ParamsChunk> paramsOut = paramsTopic(learner, ".params");
@@ -187,6 +199,8 @@ class ParallelTopologyTest {
             try (Learner fresh = Learner.create(par)) {
                 initial = fresh.params();
             }
+            // the server momentum's velocity, as the averaging step carries it from round to round
+            float[] velocity = new float[initial.length];
             for (Map.Entry<Long, float[]> g : globals.entrySet()) {
                 Map<Integer, Contribution> round = byRound.get(g.getKey() - 1);
                 assertThat(round).as("round %s", g.getKey()).isNotEmpty();
@@ -194,8 +208,25 @@ class ParallelTopologyTest {
                 float[] expected = new float[g.getValue().length];
                 double[] sum = new double[expected.length];
                 // average at rate 1: weighted by examples; else the global before plus each replica's change from
-                // it, weighted by examples (average) or in full (sum), times the rate
+                // it, weighted by examples (average) or in full (sum), times the rate; with momentum, that change
+                // plus the momentum times the velocity it updates (Nesterov), times the rate
                 float[] before = g.getKey() == 1 ? initial : globals.get(g.getKey() - 1);
+                if (momentum > 0) {
+                    double[] change = new double[expected.length];
+                    for (Contribution c : round.values()) {
+                        double w = combine.equals("sum") ? 1.0 : (double) c.examples() / weight;
+                        for (int j = 0; j < change.length && c.examples() > 0; j++) {
+                            change[j] += w * ((double) c.params()[j] - before[j]);
+                        }
+                    }
+                    for (int j = 0; j < change.length; j++) {
+                        double v = momentum * velocity[j] + change[j];
+                        velocity[j] = (float) v;
+                        expected[j] = (float) (before[j] + rate * (change[j] + momentum * v));
+                    }
+                    assertThat(g.getValue()).as("global version %s", g.getKey()).isEqualTo(expected);
+                    continue;
+                }
                 boolean fromBefore = combine.equals("sum") || rate != 1.0;
                 if (fromBefore) {
                     for (int j = 0; j < sum.length; j++) {

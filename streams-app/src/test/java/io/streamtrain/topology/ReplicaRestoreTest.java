@@ -24,11 +24,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A replica across a restart: contributions, an adoption of the global version with what it learned since it
- * contributed, and the restore of all that from the store, bit for bit.
+ * contributed, and the restore of all that from the store, bit for bit; a synchronous replica's examples held
+ * through a round.
  */
 class ReplicaRestoreTest {
 
-    private static final NetworkSpec PAR = ParallelTopologyTest.parallel(2, 2);
+    /** Asynchronous: a replica takes steps while its round is open, and adopts the global plus those. */
+    private static final NetworkSpec PAR = ParallelTopologyTest.parallel(2, 2, "sum", 1.0, 0, 8);
     private static final int BATCH = PAR.batchSize();
     private static final String REPLICA = ReplicaKey.shardKey(ProcessorHarness.MODEL, 0);
 
@@ -113,6 +115,61 @@ class ReplicaRestoreTest {
         assertThat(restored.inbox).hasSize(10);
         reference.close();
         restored.learner.close();
+    }
+
+    @Test
+    void aSynchronousReplicaHoldsItsExamplesUntilTheRoundsGlobalComesThenStepsFromIt() {
+        NetworkSpec sync = ParallelTopologyTest.parallel(2, 2, "sum", 1.0, 0, 0);
+        LearnerProcessor first = harness.processor(sync);
+        MockProcessorContext<String, SpecificRecord> context = harness.contextOf(first);
+        List<List<Example>> batches = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            batches.add(batch(first, BATCH));
+        }
+        batch(first, 10);
+        float[] contributed = floats(ProcessorHarness.forwarded(context, ParamsChunk.class).get(0));
+        // two steps, the contribution; the next examples wait for the round, unpredicted
+        assertThat(ProcessorHarness.forwarded(context, Prediction.class)).hasSize(2 * BATCH);
+        ModelRuntime held = harness.restore(sync, REPLICA);
+        assertThat(held.state.replica.pending).isTrue();
+        assertThat(held.inbox).as("a restore holds them too").hasSize(BATCH + 10);
+        assertThat(held.learner.params()).isEqualTo(contributed);
+        held.learner.close();
+
+        float[] global = contributed.clone();
+        for (int j = 0; j < global.length; j++) {
+            global[j] += 0.001f * (j % 5 - 2);
+        }
+        harness.global(first, new ParamsChunk(ParamsKind.GLOBAL, ProcessorHarness.MODEL, 0, 2, 1L, 4L * BATCH, 4L,
+                global.length, 0, 1, bytes(global), Instant.ofEpochMilli(0)));
+        List<Prediction> predictions = ProcessorHarness.forwarded(context, Prediction.class);
+        assertThat(predictions).as("the held mini-batch, predicted by the global version").hasSize(3 * BATCH);
+        assertThat(predictions.get(2 * BATCH)).satisfies(p -> {
+            assertThat(p.getGlobalVersion()).isEqualTo(1);
+            assertThat(p.getLocalSteps()).isZero();
+        });
+
+        Learner reference = Learner.create(sync);
+        train(reference, batches.get(0));
+        train(reference, batches.get(1));
+        reference.setParams(global);
+        train(reference, batches.get(2));
+        ModelRuntime restored = harness.restore(sync, REPLICA);
+        assertThat(restored.learner.checkpoint()).as("the global, then the held step on it")
+                .isEqualTo(reference.checkpoint());
+        assertThat(restored.inbox).hasSize(10);
+        restored.learner.close();
+
+        // the next round's contribution after one more step; its global does not come: after maxWaitMs the
+        // replica trains on, stale, rather than wait for a replica that may be gone
+        batch(first, BATCH - 10);
+        assertThat(ProcessorHarness.forwarded(context, ParamsChunk.class)).hasSize(2);
+        batch(first, BATCH);
+        assertThat(ProcessorHarness.forwarded(context, Prediction.class)).hasSize(4 * BATCH);
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + sync.parallel().orElseThrow().maxWaitMs());
+        batch(first, 1);
+        assertThat(ProcessorHarness.forwarded(context, Prediction.class)).hasSize(5 * BATCH);
+        reference.close();
     }
 
     private List<Example> batch(LearnerProcessor processor, int n) {
