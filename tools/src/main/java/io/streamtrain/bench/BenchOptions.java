@@ -216,6 +216,16 @@ public final class BenchOptions {
                     + "takes the average as it is). Default: ${DEFAULT-VALUE}.")
     double scaleServerRate;
 
+    @Option(names = "--scale-server-momentum", paramLabel = "BETA", defaultValue = "0.9",
+            description = "scale: parallel.serverMomentum of the replicated runs (the share of a round's change "
+                    + "carried into the next; 0: none). Default: ${DEFAULT-VALUE}.")
+    double scaleServerMomentum;
+
+    @Option(names = "--scale-max-stale-steps", paramLabel = "N", defaultValue = "0",
+            description = "scale: parallel.maxStaleSteps of the replicated runs (steps a replica may take while its "
+                    + "round is open; 0: synchronous). Default: ${DEFAULT-VALUE}.")
+    int scaleMaxStaleSteps;
+
     @Option(names = "--scale-max-wait-ms", paramLabel = "MS", defaultValue = "2000",
             description = "scale: parallel.maxWaitMs of the replicated runs. Default: ${DEFAULT-VALUE}.")
     long scaleMaxWaitMs;

@@ -103,7 +103,8 @@ final class BenchSpec {
      * every {@code averageEverySteps} steps, or after {@code maxWaitMs} with fewer, combined as {@code combine} says
      * (sum or average), each round's change to the model times {@code serverRate}.
      */
-    BenchSpec withParallel(int replicas, int averageEverySteps, long maxWaitMs, String combine, double serverRate) {
+    BenchSpec withParallel(int replicas, int averageEverySteps, long maxWaitMs, String combine, double serverRate,
+            double serverMomentum, int maxStaleSteps) {
         ObjectNode copy = tree.deepCopy();
         ObjectNode p = copy.putObject("parallel");
         p.put("replicas", replicas);
@@ -111,7 +112,10 @@ final class BenchSpec {
         p.put("maxWaitMs", maxWaitMs);
         p.put("combine", combine);
         p.put("serverRate", serverRate);
-        return new BenchSpec(location + "@parallel" + replicas + "x" + averageEverySteps + combine + serverRate, copy);
+        p.put("serverMomentum", serverMomentum);
+        p.put("maxStaleSteps", maxStaleSteps);
+        return new BenchSpec(location + "@parallel" + replicas + "x" + averageEverySteps + combine + serverRate
+                + "m" + serverMomentum + "s" + maxStaleSteps, copy);
     }
 
     /** The parsed, validated spec. */

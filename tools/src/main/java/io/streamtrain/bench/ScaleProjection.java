@@ -3,9 +3,9 @@ package io.streamtrain.bench;
 /**
  * What {@code n} learner instances, each on cores of its own, would do with data-parallel training, projected from
  * figures measured on one machine. A projection, not a measurement: it assumes that an instance alone runs as fast as
- * the single learner measured here, that the only costs of replication are the per-round work measured here and the
- * bytes that cross the broker's link, and that a replica never waits for a round (it goes on training while one is
- * open, so a slow round makes averaging rarer, not training slower).
+ * the single learner measured here, and that the only costs of replication are the per-round work measured here, the
+ * bytes that cross the broker's link, and the time a replica waits for a round: it trains on for at most
+ * {@code maxStaleSteps} steps while one is open (0: synchronous averaging, it waits for the whole round trip).
  *
  * <p>Per instance, a round is {@code K·B} examples of training ({@code K} steps of batch {@code B}), taking
  * {@code t = K·B / X} at the single learner's rate {@code X}, plus the replica's own round work {@code c} (reading
@@ -23,7 +23,10 @@ package io.streamtrain.bench;
  * here (a round's last contribution to its average: a commit, the averaging step, its commit) plus the copies on
  * the link. When {@code K} steps take less than that, the rounds are paced by {@code T(n)} instead: {@code 1 / T(n)}
  * rounds/s, more steps per round, fewer parameter bytes per example, and the link carries {@code (2n+1)·P / T(n)}
- * bytes/s of parameters, leaving {@code L - (2n+1)·P / T(n)} to the examples.
+ * bytes/s of parameters, leaving {@code L - (2n+1)·P / T(n)} to the examples. That holds when a replica's
+ * {@code S = maxStaleSteps} steps take at least {@code T(n)}; when they take {@code s = S·B / X < T(n)}, it waits
+ * {@code T(n) - s} per round, a round is {@code k = max(K, S)} steps of each replica, and it comes every
+ * {@code (k - S)·B / X + T(n) + c + n·a}: {@code compute = n·k·B} over that.
  *
  * @param singleRate       X, examples/s of the single learner (one instance, no replicas), measured
  * @param batch            B, the spec's mini-batch size
@@ -33,9 +36,11 @@ package io.streamtrain.bench;
  * @param replicaRoundSeconds c, a replica's CPU seconds per round, measured in this JVM
  * @param averageSecondsPerContribution a, the averaging step's CPU seconds per contribution, measured in this JVM
  * @param roundTripSeconds T0, a round's last contribution to its average, measured on the broker here
+ * @param maxStaleSteps    S, the steps a replica takes while a round is open (the spec's {@code maxStaleSteps})
  */
 record ScaleProjection(double singleRate, int batch, int averageEvery, double paramBytes, double exampleBytes,
-        double replicaRoundSeconds, double averageSecondsPerContribution, double roundTripSeconds) {
+        double replicaRoundSeconds, double averageSecondsPerContribution, double roundTripSeconds,
+        int maxStaleSteps) {
 
     /**
      * One projected cluster size on one link speed.
@@ -50,7 +55,8 @@ record ScaleProjection(double singleRate, int batch, int averageEvery, double pa
 
     ScaleProjection {
         if (!(singleRate > 0) || batch < 1 || averageEvery < 1 || paramBytes < 0 || exampleBytes < 0
-                || replicaRoundSeconds < 0 || averageSecondsPerContribution < 0 || !(roundTripSeconds >= 0)) {
+                || replicaRoundSeconds < 0 || averageSecondsPerContribution < 0 || !(roundTripSeconds >= 0)
+                || maxStaleSteps < 0) {
             throw new IllegalArgumentException("a projection needs a positive rate, batch and averaging interval, "
                     + "and sizes and costs of 0 or more");
         }
@@ -86,14 +92,29 @@ record ScaleProjection(double singleRate, int batch, int averageEvery, double pa
                     rate * exampleBytes / linkBytesPerSecond, singleRate <= link ? "compute" : "link");
         }
         double t = trainSecondsPerRound();
-        double compute = n * singleRate * t / (t + replicaRoundSeconds + n * averageSecondsPerContribution);
-        double examplesPerRound = (double) n * averageEvery * batch;
+        double work = replicaRoundSeconds + n * averageSecondsPerContribution;
         double copyBytes = (2.0 * n + 1) * paramBytes;
+        double trip = roundTripSeconds(n, linkBytesPerSecond);
+        double stale = maxStaleSteps * (double) batch / singleRate;
+        if (stale < trip) {
+            // a replica waits for each round, what its stale steps do not cover: rounds of k steps, one per period
+            double k = Math.max(averageEvery, maxStaleSteps);
+            double period = (k - maxStaleSteps) * batch / singleRate + trip + work;
+            double compute = n * k * batch / period;
+            double perExample = copyBytes / (n * k * batch);
+            double link = linkBytesPerSecond / (exampleBytes + perExample);
+            double rate = Math.min(compute, link);
+            double rounds = rate / (n * k * batch);
+            return new Point(n, linkBytesPerSecond, compute, link, rate, perExample, rounds, k,
+                    (rate * exampleBytes + copyBytes * rounds) / linkBytesPerSecond,
+                    compute <= link ? "compute" : "link");
+        }
+        double compute = n * singleRate * t / (t + work);
+        double examplesPerRound = (double) n * averageEvery * batch;
         // rounds every K steps
         double link = linkBytesPerSecond / (exampleBytes + paramBytesPerExample(n));
         double rate = Math.min(compute, link);
         double rounds = rate / examplesPerRound;
-        double trip = roundTripSeconds(n, linkBytesPerSecond);
         if (rounds * trip > 1) {
             // the round trip paces the rounds: fewer of them, and fewer parameter bytes per example
             rounds = 1 / trip;

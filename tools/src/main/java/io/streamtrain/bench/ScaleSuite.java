@@ -162,7 +162,7 @@ final class ScaleSuite implements BenchSuite {
         for (Config config : configs) {
             BenchSpec runSpec = config.single() ? spec
                     : spec.withParallel(config.replicas(), config.averageEvery(), o.scaleMaxWaitMs, o.scaleCombine,
-                            o.scaleServerRate);
+                            o.scaleServerRate, o.scaleServerMomentum, o.scaleMaxStaleSteps);
             specFiles.put(config, runSpec.writeTo(context.work(), "scale-r" + config.replicas() + "-k"
                     + config.averageEvery()));
         }
@@ -191,7 +191,9 @@ final class ScaleSuite implements BenchSuite {
 
         Map<String, ResultTable> tables = new LinkedHashMap<>();
         tables.put(name(), resultTable(runs, dataset.name(), size, o.window, spec.name(), spec.batchSize(),
-                o.scaleLead, o.scaleCombine + ", serverRate: " + o.scaleServerRate, context.machine()));
+                o.scaleLead, o.scaleCombine + ", serverRate: " + o.scaleServerRate + ", serverMomentum: "
+                        + o.scaleServerMomentum + ", maxStaleSteps: " + o.scaleMaxStaleSteps,
+                context.machine()));
         tables.put(name() + "-rounds", roundsTable(runs));
         List<Config> replicated = runs.keySet().stream().filter(c -> !c.single()).toList();
         Config single = runs.keySet().stream().filter(Config::single).findFirst().orElseThrow();
@@ -204,7 +206,7 @@ final class ScaleSuite implements BenchSuite {
             double p = Summary.of(runs.get(basis).stream().map(ScaleSuite::bytesPerCopy).toList()).median();
             double trip = Summary.of(runs.get(basis).stream().map(Run::medianAveragingMs).toList()).median() / 1000;
             ScaleProjection projection = new ScaleProjection(x, spec.batchSize(), basis.averageEvery(), p,
-                    exampleBytes, cpu[0], cpu[1], Double.isNaN(trip) ? 0 : trip);
+                    exampleBytes, cpu[0], cpu[1], Double.isNaN(trip) ? 0 : trip, o.scaleMaxStaleSteps);
             tables.put(name() + "-projection", projectionTable(projection, o.scaleProject, o.scaleLinks, basis,
                     context.machine()));
         }
@@ -812,20 +814,22 @@ final class ScaleSuite implements BenchSuite {
                 + "params and global bytes over its copies), S = %.0f bytes per example record, c = %.2f ms of a "
                 + "replica's work per round and a = %.2f ms of averaging per contribution (in-process, without "
                 + "Kafka), T0 = %.0f ms from a round's last contribution to its average (that run's median, on the "
-                + "broker here).", p.singleRate(), p.batch(), p.averageEvery(), basis.label(), p.paramBytes(),
+                + "broker here), S = %d steps a replica takes while a round is open (maxStaleSteps).",
+                p.singleRate(), p.batch(), p.averageEvery(), basis.label(), p.paramBytes(),
                 p.exampleBytes(), 1000 * p.replicaRoundSeconds(), 1000 * p.averageSecondsPerContribution(),
-                1000 * p.roundTripSeconds()));
+                1000 * p.roundTripSeconds(), p.maxStaleSteps()));
         table.note("Formula: t = K·B / X seconds of training per round; compute = n·X·t / (t + c + n·a) (the "
                 + "instance that also averages is the slowest and sets the pace); params per example p(n) = "
                 + "(2n+1)·P / (n·K·B) (n contributions, n averages back, one snapshot); link = L / (S + p(n)) for a "
                 + "single broker whose link carries L bytes/s in; projected = min(compute, link). A round takes at "
-                + "least T(n) = T0 + (2n+1)·P / L: when K steps take less, rounds come every T(n) instead "
-                + "(steps/round above K), the parameters take (2n+1)·P / T(n) bytes/s of the link and the examples "
-                + "the rest.");
+                + "least T(n) = T0 + (2n+1)·P / L. When S steps (s = S·B / X) take less than that, a replica waits "
+                + "T(n) - s per round: a round is k = max(K, S) steps and comes every (k - S)·B / X + T(n) + c + n·a, "
+                + "compute = n·k·B over that (S = 0, synchronous: t + T(n) + c + n·a). Otherwise the replicas never "
+                + "wait; when K steps take less than T(n), rounds come every T(n) instead (steps/round above K), the "
+                + "parameters take (2n+1)·P / T(n) bytes/s of the link and the examples the rest.");
         table.note("Assumptions: each instance runs as fast alone as the single learner here (same CPU, its own "
-                + "cores); one broker, replication factor 1, its link the only network limit; a replica never waits "
-                + "for a round (it trains on while one is open), so the rounds' latency makes averaging rarer but not "
-                + "training slower; store changelogs and the partition leaders' spread are left out. c leaves out the "
+                + "cores); one broker, replication factor 1, its link the only network limit; a replica waits for a "
+                + "round only as S says; store changelogs and the partition leaders' spread are left out. c leaves out the "
                 + "stores' writes of the reference parameters and their changelog, so compute is an upper bound. T0 is "
                 + "taken as measured here, where the averaging step shares a stream thread and 2 cores with training; "
                 + "on a cluster it would likely be shorter, and the rounds more frequent. "

@@ -23,8 +23,12 @@ class ScaleSuiteTest {
 
     // ---------------------------------------------------------------- projection
 
-    /** X 6,000/s, batch 32, K 16, P 1 MB, S 3,200 B, c 4 ms, a 1 ms, T0 0: rounds every K steps. */
-    private static final ScaleProjection P = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0);
+    /**
+     * X 6,000/s, batch 32, K 16, P 1 MB, S 3,200 B, c 4 ms, a 1 ms, T0 0, replicas that never wait for a round:
+     * rounds every K steps.
+     */
+    private static final ScaleProjection P = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0,
+            Integer.MAX_VALUE);
 
     @Test
     void oneInstanceIsTheSingleLearnerWithNoParameterTraffic() {
@@ -74,7 +78,8 @@ class ScaleSuiteTest {
 
     @Test
     void aRoundTripLongerThanKStepsMakesRoundsRarerAndLeavesTheLinkToTheExamples() {
-        ScaleProjection slow = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.5);
+        ScaleProjection slow = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.5,
+                Integer.MAX_VALUE);
         // 1 Gbit/s: every K steps would be 8 rounds/s, but one takes 0.5 + 9 MB / 125 MB/s = 0.572 s
         assertThat(slow.roundTripSeconds(4, 125_000_000)).isCloseTo(0.572, within(1e-12));
         ScaleProjection.Point q = slow.project(4, 125_000_000);
@@ -93,8 +98,35 @@ class ScaleSuiteTest {
     }
 
     @Test
+    void aSynchronousReplicaWaitsOutEachRoundTripAndAStaleOneOnlyWhatItsStepsDoNotCover() {
+        // S = 0: each round is K steps (85.33 ms) plus the round trip 0.1 + 9 MB / 1.25 GB/s = 0.1072 s plus 8 ms
+        ScaleProjection sync = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.1, 0);
+        double t = 512 / 6000.0;
+        double trip = 0.1 + 9e6 / 1.25e9;
+        ScaleProjection.Point q = sync.project(4, 1.25e9);
+        assertThat(q.computeRate()).isCloseTo(4 * 512 / (t + trip + 0.008), within(1e-6));
+        assertThat(q.computeRate()).isCloseTo(10_212.8, within(0.1));
+        assertThat(q.stepsPerRound()).isEqualTo(16);
+        assertThat(q.roundsPerSecond()).isCloseTo(1 / (t + trip + 0.008), within(1e-9));
+        // S = 8 covers 42.67 ms of it
+        ScaleProjection stale = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.1, 8);
+        assertThat(stale.project(4, 1.25e9).computeRate())
+                .isCloseTo(4 * 512 / (8 * 32 / 6000.0 + trip + 0.008), within(1e-6));
+        // S = 24 > K: rounds of 24 steps, one per round trip and round work
+        ScaleProjection wide = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.2, 24);
+        ScaleProjection.Point w = wide.project(4, 1.25e9);
+        assertThat(w.stepsPerRound()).isEqualTo(24);
+        assertThat(w.computeRate()).isCloseTo(4 * 24 * 32 / (0.2 + 9e6 / 1.25e9 + 0.008), within(1e-6));
+        // S covering the whole round trip: the replicas never wait, as P
+        ScaleProjection covered = new ScaleProjection(6000, 32, 16, 1_000_000, 3200, 0.004, 0.001, 0.1, 40);
+        assertThat(covered.project(4, 1.25e9).computeRate()).isCloseTo(24_000 * t / (t + 0.008), within(1e-6));
+    }
+
+    @Test
     void aProjectionRefusesNonsense() {
-        assertThatThrownBy(() -> new ScaleProjection(0, 32, 16, 1, 1, 0, 0, 0))
+        assertThatThrownBy(() -> new ScaleProjection(0, 32, 16, 1, 1, 0, 0, 0, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ScaleProjection(6000, 32, 16, 1, 1, 0, 0, 0, -1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> P.project(0, 1e9)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> P.project(2, 0)).isInstanceOf(IllegalArgumentException.class);
