@@ -23,6 +23,7 @@ import io.streamtrain.learn.Learner;
 import io.streamtrain.learn.NetworkSpec;
 import io.streamtrain.learn.PrequentialScore;
 import io.streamtrain.learn.Rejection;
+import io.streamtrain.learn.RoundCombiner;
 import io.streamtrain.registry.WireFormatException;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -36,18 +37,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The averaging step of data-parallel training ({@link Replicas}): reads the replicas' contributions from the params
  * topic, keyed by model id so that one task sees all of a model's, and keeps them in its changelogged store. When
- * every replica has contributed to a round, the round's global version is made from them as the spec's
- * {@code combine} and {@code serverRate} say: the contributions' average weighted by the examples each trained on
- * since its last contribution ({@code average}), or the last global version plus each replica's change since it
- * ({@code sum}); with a rate other than 1, the last global plus that change times the rate; with a
- * {@code serverMomentum}, that change with Nesterov momentum over the rounds, its velocity kept in the store.
- * Replicas that trained on none add nothing. It goes back to each replica on the global topic and, as version
+ * every replica has contributed to a round, the round's global version is made from them and the last one as the
+ * spec's {@code combine}, {@code serverRate} and {@code serverMomentum} say ({@link RoundCombiner}), the momentum's
+ * velocity kept in the store. Replicas that trained on none add nothing. It goes back to each replica on the global topic and, as version
  * {@code N} of the model, to the models topic as a snapshot (for export, serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
  * transaction that read the round's last chunk: a round is averaged and published once.
  *
  * <p>Rounds in lockstep: a replica contributes again only after it adopted the last global, so each round has
- * exactly one contribution from each replica (how far a replica trains on meanwhile is its {@code maxStaleSteps}). The sum runs over replicas in index order, so a round's result does
- * not depend on the order its contributions came in. The last global version is kept in the store.
+ * exactly one contribution from each replica (how far a replica trains on meanwhile is its {@code maxStaleSteps}).
+ * The contributions are combined in replica order, so a round's result does not depend on the order they came in.
+ * The last global version is kept in the store.
  */
 final class Averager implements Processor<String, byte[], String, SpecificRecord> {
 
@@ -240,12 +239,22 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
             return;
         }
         NetworkSpec.Parallel parallel = settings.specs().apply(model).parallel().orElseThrow();
-        boolean sumOfChanges = parallel.combine() == NetworkSpec.Combine.SUM;
-        double rate = parallel.serverRate();
-        double momentum = parallel.serverMomentum();
-        float[] global = momentum > 0
-                ? withMomentum(model, round, floats, weight, sumOfChanges, rate, momentum)
-                : combined(model, round, floats, weight, sumOfChanges, rate);
+        RoundCombiner combiner = new RoundCombiner(parallel,
+                RoundCombiner.needsLast(parallel) ? lastGlobal(model, round, floats) : null, weight, floats);
+        for (int i = 0; i < round.replicas; i++) {
+            if (round.examples[i] > 0) {
+                combiner.add(read(model, i, round.floats[i], round.chunks[i]), round.examples[i]);
+            }
+        }
+        float[] velocity = null;
+        if (parallel.serverMomentum() > 0) {
+            velocity = round.momentumChunks == 0 ? new float[floats]
+                    : readVector(model, VELOCITY, round.momentumChunks, floats);
+        }
+        float[] global = combiner.result(velocity);
+        // the velocity goes with the momentum (and starts from zero if the spec gives it back)
+        round.momentumChunks = writeVector(model, VELOCITY, velocity == null ? new float[0] : velocity,
+                round.momentumChunks);
         // kept whatever the combine: a spec may change it (or the rate) between rounds
         round.globalChunks = writeVector(model, GLOBAL, global, round.globalChunks);
         long version = round.version + 1;
@@ -262,83 +271,6 @@ final class Averager implements Processor<String, byte[], String, SpecificRecord
         round.reset();
         // the replicas wait for this version (at most maxStaleSteps more steps): it is readable once committed
         context.commit();
-    }
-
-    /**
-     * AVERAGE at rate 1: the contributions weighted by examples. Otherwise the last global plus each replica's change
-     * since, weighted by examples (AVERAGE) or in full (SUM), times the rate.
-     */
-    private float[] combined(String model, Round round, int floats, long weight, boolean sumOfChanges, double rate) {
-        float[] base = sumOfChanges || rate != 1.0 ? lastGlobal(model, round, floats) : null;
-        double[] sum = new double[floats];
-        if (base != null) {
-            for (int j = 0; j < floats; j++) {
-                sum[j] = base[j];
-            }
-        }
-        for (int i = 0; i < round.replicas; i++) {
-            if (round.examples[i] == 0) {
-                continue;
-            }
-            float[] params = read(model, i, round.floats[i], round.chunks[i]);
-            double w = sumOfChanges ? 1.0 : (double) round.examples[i] / weight;
-            if (base != null) {
-                double c = w * rate;
-                for (int j = 0; j < floats; j++) {
-                    sum[j] += c * ((double) params[j] - base[j]);
-                }
-            } else {
-                for (int j = 0; j < floats; j++) {
-                    sum[j] += w * params[j];
-                }
-            }
-        }
-        if (round.momentumChunks > 0) {
-            // the spec dropped serverMomentum: its velocity goes, and starts from zero if it comes back
-            round.momentumChunks = writeVector(model, VELOCITY, new float[0], round.momentumChunks);
-        }
-        return toFloats(sum);
-    }
-
-    /**
-     * The round's change (as {@link #combined}: the replicas' changes since the last global, weighted by examples or
-     * in full) with Nesterov momentum: the velocity {@code v = momentum * v + change} is kept in the store, and the
-     * global moves by {@code rate * (change + momentum * v)}. Averaging R replicas' steps moves the model about as far
-     * as one replica's; the momentum carries on in the directions the rounds agree on, as the steps of a single
-     * learner would have.
-     */
-    private float[] withMomentum(String model, Round round, int floats, long weight, boolean sumOfChanges,
-            double rate, double momentum) {
-        float[] base = lastGlobal(model, round, floats);
-        double[] change = new double[floats];
-        for (int i = 0; i < round.replicas; i++) {
-            if (round.examples[i] == 0) {
-                continue;
-            }
-            float[] params = read(model, i, round.floats[i], round.chunks[i]);
-            double w = sumOfChanges ? 1.0 : (double) round.examples[i] / weight;
-            for (int j = 0; j < floats; j++) {
-                change[j] += w * ((double) params[j] - base[j]);
-            }
-        }
-        float[] velocity = round.momentumChunks == 0 ? new float[floats]
-                : readVector(model, VELOCITY, round.momentumChunks, floats);
-        double[] global = new double[floats];
-        for (int j = 0; j < floats; j++) {
-            double v = momentum * velocity[j] + change[j];
-            velocity[j] = (float) v;
-            global[j] = base[j] + rate * (change[j] + momentum * v);
-        }
-        round.momentumChunks = writeVector(model, VELOCITY, velocity, round.momentumChunks);
-        return toFloats(global);
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] f = new float[values.length];
-        for (int j = 0; j < values.length; j++) {
-            f[j] = (float) values[j];
-        }
-        return f;
     }
 
     /**

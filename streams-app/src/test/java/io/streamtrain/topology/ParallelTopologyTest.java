@@ -206,41 +206,29 @@ class ParallelTopologyTest {
                 assertThat(round).as("round %s", g.getKey()).isNotEmpty();
                 long weight = round.values().stream().mapToLong(Contribution::examples).sum();
                 float[] expected = new float[g.getValue().length];
-                double[] sum = new double[expected.length];
-                // average at rate 1: weighted by examples; else the global before plus each replica's change from
-                // it, weighted by examples (average) or in full (sum), times the rate; with momentum, that change
-                // plus the momentum times the velocity it updates (Nesterov), times the rate
                 float[] before = g.getKey() == 1 ? initial : globals.get(g.getKey() - 1);
-                if (momentum > 0) {
-                    double[] change = new double[expected.length];
-                    for (Contribution c : round.values()) {
-                        double w = combine.equals("sum") ? 1.0 : (double) c.examples() / weight;
-                        for (int j = 0; j < change.length && c.examples() > 0; j++) {
-                            change[j] += w * ((double) c.params()[j] - before[j]);
-                        }
-                    }
-                    for (int j = 0; j < change.length; j++) {
-                        double v = momentum * velocity[j] + change[j];
-                        velocity[j] = (float) v;
-                        expected[j] = (float) (before[j] + rate * (change[j] + momentum * v));
-                    }
-                    assertThat(g.getValue()).as("global version %s", g.getKey()).isEqualTo(expected);
-                    continue;
-                }
-                boolean fromBefore = combine.equals("sum") || rate != 1.0;
-                if (fromBefore) {
-                    for (int j = 0; j < sum.length; j++) {
-                        sum[j] = before[j];
-                    }
-                }
+                // average at rate 1 without momentum: the contributions weighted by examples
+                boolean fromBefore = combine.equals("sum") || rate != 1.0 || momentum > 0;
+                // otherwise the round's change: each replica's from the global before, weighted by examples
+                // (average) or in full (sum); the global before plus the rate times that change, or with momentum
+                // times the change plus the momentum times the velocity it updates (Nesterov)
+                double[] sum = new double[expected.length];
                 for (Contribution c : round.values()) {
                     double w = combine.equals("sum") ? 1.0 : (double) c.examples() / weight;
                     for (int j = 0; j < sum.length && c.examples() > 0; j++) {
-                        sum[j] += fromBefore ? w * rate * ((double) c.params()[j] - before[j]) : w * c.params()[j];
+                        sum[j] += fromBefore ? w * ((double) c.params()[j] - before[j]) : w * c.params()[j];
                     }
                 }
                 for (int j = 0; j < sum.length; j++) {
-                    expected[j] = (float) sum[j];
+                    if (!fromBefore) {
+                        expected[j] = (float) sum[j];
+                    } else if (momentum > 0) {
+                        double v = momentum * velocity[j] + sum[j];
+                        velocity[j] = (float) v;
+                        expected[j] = (float) (before[j] + rate * (sum[j] + momentum * v));
+                    } else {
+                        expected[j] = (float) (before[j] + rate * sum[j]);
+                    }
                 }
                 assertThat(g.getValue()).as("global version %s", g.getKey()).isEqualTo(expected);
             }
