@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
             "  quality   one pass over Fashion-MNIST: prequential accuracy of the network specs and MOA learners",
             "  scale     1, 2 and 4 learner instances on one stream (data-parallel replicas): examples/s, last-10k "
                 + "accuracy against a single learner, parameter bytes per example, and a projected cluster",
-            "  all       all of them but scale (several minutes per configuration), in this order",
+            "  rounds    data-parallel rounds without Kafka: R replicas in lockstep over one pass of Fashion-MNIST, "
+                + "for each K and server momentum, against a single learner",
+            "  all       all of them but scale and rounds (several minutes per configuration), in this order",
             "",
             "Figures are noisy on a shared machine: compare medians, and look at min and max."},
         footer = {"", "Examples:",
@@ -50,19 +52,20 @@ import picocli.CommandLine.Spec;
             "  bin/streamtrain bench e2e --e2e-events 50000",
             "  bin/streamtrain bench memory --examples 2000000",
             "  bin/streamtrain bench quality --dataset fashion-mnist-full",
-            "  bin/streamtrain bench scale --runs 1 --scale-average-every 4,16"})
+            "  bin/streamtrain bench scale --runs 1 --scale-average-every 4,16",
+            "  bin/streamtrain bench rounds --rounds-replicas 4 --rounds-average-every 8,16,32"})
 public final class Bench implements Callable<Integer> {
 
     private static final List<BenchSuite> SUITES = List.of(new LimitSuite(), new PipelineSuite(), new LatencySuite(),
             new IngestSuite(), new E2eSuite(), new ServeSuite(), new MemorySuite(), new QualitySuite(),
-            new DriftSuite(), new ScaleSuite());
+            new DriftSuite(), new ScaleSuite(), new RoundsSuite());
 
     /** Suites that {@code all} leaves out: they run for long, and only when named. */
-    private static final Set<String> NOT_IN_ALL = Set.of("scale");
+    private static final Set<String> NOT_IN_ALL = Set.of("scale", "rounds");
 
     @Parameters(arity = "1..*", paramLabel = "SUITE",
-            description = "limit, pipeline, latency, ingest, e2e, serve, memory, quality, drift, scale, or all (all "
-                    + "but scale).")
+            description = "limit, pipeline, latency, ingest, e2e, serve, memory, quality, drift, scale, rounds, or "
+                    + "all (all but scale and rounds).")
     List<String> suites = new ArrayList<>();
 
     @Mixin

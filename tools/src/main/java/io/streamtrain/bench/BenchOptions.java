@@ -230,9 +230,30 @@ public final class BenchOptions {
             description = "scale: parallel.maxWaitMs of the replicated runs. Default: ${DEFAULT-VALUE}.")
     long scaleMaxWaitMs;
 
-    @Option(names = "--scale-lead", paramLabel = "N", defaultValue = "1000",
+    @Option(names = "--rounds-replicas", paramLabel = "N,...", split = ",", defaultValue = "2,4,8",
+            description = "rounds: replica counts to simulate beside the single learner. Default: ${DEFAULT-VALUE}.")
+    List<Integer> roundsReplicas = new ArrayList<>();
+
+    @Option(names = "--rounds-average-every", paramLabel = "K,...", split = ",", defaultValue = "4,16,64",
+            description = "rounds: parallel.averageEverySteps values to simulate. Default: ${DEFAULT-VALUE}.")
+    List<Integer> roundsAverageEvery = new ArrayList<>();
+
+    @Option(names = "--rounds-momentum", paramLabel = "BETA,...", split = ",", defaultValue = "0,0.9",
+            description = "rounds: parallel.serverMomentum values to simulate. Default: ${DEFAULT-VALUE}.")
+    List<Double> roundsMomentum = new ArrayList<>();
+
+    @Option(names = "--rounds-combine", paramLabel = "average|sum", defaultValue = "average",
+            description = "rounds: parallel.combine. Default: ${DEFAULT-VALUE}.")
+    String roundsCombine;
+
+    @Option(names = "--rounds-server-rate", paramLabel = "RATE", defaultValue = "1",
+            description = "rounds: parallel.serverRate. Default: ${DEFAULT-VALUE}.")
+    double roundsServerRate;
+
+    @Option(names = "--scale-lead", paramLabel = "N", defaultValue = "4000",
             description = "scale: the most examples the producer runs ahead of the committed predictions (the "
-                    + "stream is produced live, not as a backlog). Default: ${DEFAULT-VALUE}.")
+                    + "stream is produced live, not as a backlog); keep it above replicas × averageEverySteps × "
+                    + "batch, the examples replicas hold while their rounds are open. Default: ${DEFAULT-VALUE}.")
     int scaleLead;
 
     @Option(names = "--scale-links", paramLabel = "MBIT/S,...", split = ",", defaultValue = "1000,10000",

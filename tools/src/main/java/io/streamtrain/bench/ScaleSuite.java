@@ -172,6 +172,14 @@ final class ScaleSuite implements BenchSuite {
                 Arrays.copyOf(stream.labels(), warmUp)), model, configs.get(0), specFiles.get(configs.get(0)), 0);
         context.progress("scale: warm-up, not counted: %d examples at %.0f examples/s", warmUp,
                 warm.examplesPerSecond());
+        for (Config config : configs) {
+            long held = (long) config.replicas() * config.averageEvery() * spec.batchSize();
+            if (!config.single() && held > o.scaleLead) {
+                context.progress("scale: %s may hold %d examples while its rounds are open, more than --scale-lead "
+                        + "%d: the producer will wait for predictions the rounds hold, and the replicas for examples",
+                        config.label(), held, o.scaleLead);
+            }
+        }
         // run by run, each configuration in turn: a change in the machine's load falls on all of them alike
         Map<Config, List<Run>> runs = new LinkedHashMap<>();
         for (int r = 0; r < o.runs; r++) {
@@ -727,7 +735,10 @@ final class ScaleSuite implements BenchSuite {
                 + "use both; 4 only split them. What it shows is what replication costs in accuracy and bytes; "
                 + "what a cluster would gain is in the projection.", machine.cpus()));
         table.note("Stream: produced live by a closed loop at most " + lead + " examples ahead of the committed "
-                + "predictions, so examples/s is the most the configuration took.");
+                + "predictions, so examples/s is the most the configuration took. A replica holds the examples "
+                + "that come while its round is open (maxStaleSteps 0), so the lead must cover R·K·B of them: "
+                + "with 1000 at 4 replicas and K=16, the replicas waited for examples and took partial "
+                + "mini-batches, 0.9 points lower and a quarter slower.");
         table.note("Runs: configuration after configuration within each run, after a single-learner pass of "
                 + WARM_UP_EXAMPLES + " examples that is not counted (the JVM's first learners ran slower).");
         table.note("Examples/s: from the committed predictions' predictedAt, from a tenth of the predictions to the "
