@@ -58,7 +58,9 @@ final class SpecParser {
     static final int MAX_AVERAGE_EVERY_STEPS = 1_000_000;
     static final double MAX_SERVER_RATE = 256;
     static final int DEFAULT_MAX_STALE_STEPS = 0;
+    /** The server momentum by default: rounds of fewer steps than {@link #MOMENTUM_FROM_STEPS} take none. */
     static final double DEFAULT_SERVER_MOMENTUM = 0.9;
+    static final int MOMENTUM_FROM_STEPS = 8;
     static final int MAX_REPLAY_CAPACITY = 10_000_000;
     /** The most feature values a replay reservoir holds: 1 GiB of floats. */
     static final long MAX_REPLAY_VALUES = 1L << 28;
@@ -779,7 +781,9 @@ final class SpecParser {
         double rate = doubleValue(node, "serverRate", "parallel.serverRate", 1.0, 0.0, false, MAX_SERVER_RATE, true,
                 "must be a number above 0 and at most " + (int) MAX_SERVER_RATE + " (how far a round moves the model: "
                         + "1 takes the average as it is)");
-        double momentum = doubleValue(node, "serverMomentum", "parallel.serverMomentum", DEFAULT_SERVER_MOMENTUM,
+        // a round of few steps loses little to averaging, and momentum on top of it overshot (bench rounds)
+        double defaultMomentum = every >= MOMENTUM_FROM_STEPS ? DEFAULT_SERVER_MOMENTUM : 0.0;
+        double momentum = doubleValue(node, "serverMomentum", "parallel.serverMomentum", defaultMomentum,
                 0.0, true, 1.0, false, "must be a number from 0 to below 1 (the share of a round's change carried "
                         + "into the next; 0: none)");
         int stale = intValue(node, "maxStaleSteps", "parallel.maxStaleSteps", DEFAULT_MAX_STALE_STEPS, 0,

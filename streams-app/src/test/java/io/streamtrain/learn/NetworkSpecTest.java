@@ -328,6 +328,10 @@ class NetworkSpecTest {
                 + "maxStaleSteps: 3}", Format.YAML).parallel())
                 .contains(new NetworkSpec.Parallel(2, 16, 5_000, NetworkSpec.Combine.SUM, 0.5, 0, 3));
         assertThat(parallel.replicas()).isEqualTo(4);
+        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 4, averageEverySteps: 7}", Format.YAML).parallel()
+                .orElseThrow().serverMomentum()).as("rounds of few steps: none by default").isZero();
+        assertThat(NetworkSpec.parse(HEAD + "parallel: {replicas: 4, averageEverySteps: 8}", Format.YAML).parallel()
+                .orElseThrow().serverMomentum()).isEqualTo(0.9);
 
         assertThat(NetworkSpec.parse("inputSize: 3\noutput: {type: regression}", Format.YAML).loss())
                 .contains(LossKind.MSE);
