@@ -24,9 +24,9 @@ package io.streamtrain.bench;
  * the link. When {@code K} steps take less than that, the rounds are paced by {@code T(n)} instead: {@code 1 / T(n)}
  * rounds/s, more steps per round, fewer parameter bytes per example, and the link carries {@code (2n+1)·P / T(n)}
  * bytes/s of parameters, leaving {@code L - (2n+1)·P / T(n)} to the examples. That holds when a replica's
- * {@code S = maxStaleSteps} steps take at least {@code T(n)}; when they take {@code s = S·B / X < T(n)}, it waits
- * {@code T(n) - s} per round, a round is {@code k = max(K, S)} steps of each replica, and it comes every
- * {@code (k - S)·B / X + T(n) + c + n·a}: {@code compute = n·k·B} over that.
+ * {@code W = maxStaleSteps} steps take at least {@code T(n)}; when they take {@code w = W·B / X < T(n)}, it waits
+ * {@code T(n) - w} per round, a round is {@code k = max(K, W)} steps of each replica, and it comes every
+ * {@code (k - W)·B / X + T(n) + c + n·a}: {@code compute = n·k·B} over that.
  *
  * @param singleRate       X, examples/s of the single learner (one instance, no replicas), measured
  * @param batch            B, the spec's mini-batch size
@@ -36,7 +36,7 @@ package io.streamtrain.bench;
  * @param replicaRoundSeconds c, a replica's CPU seconds per round, measured in this JVM
  * @param averageSecondsPerContribution a, the averaging step's CPU seconds per contribution, measured in this JVM
  * @param roundTripSeconds T0, a round's last contribution to its average, measured on the broker here
- * @param maxStaleSteps    S, the steps a replica takes while a round is open (the spec's {@code maxStaleSteps})
+ * @param maxStaleSteps    W, the steps a replica takes while a round is open (the spec's {@code maxStaleSteps})
  */
 record ScaleProjection(double singleRate, int batch, int averageEvery, double paramBytes, double exampleBytes,
         double replicaRoundSeconds, double averageSecondsPerContribution, double roundTripSeconds,

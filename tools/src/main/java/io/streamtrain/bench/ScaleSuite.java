@@ -738,7 +738,7 @@ final class ScaleSuite implements BenchSuite {
                 + "predictions, so examples/s is the most the configuration took. A replica holds the examples "
                 + "that come while its round is open (maxStaleSteps 0), so the lead must cover R·K·B of them: "
                 + "with 1000 at 4 replicas and K=16, the replicas waited for examples and took partial "
-                + "mini-batches, 0.9 points lower and a quarter slower.");
+                + "mini-batches: about a point below one learner instead of half a point, and a fifth slower.");
         table.note("Runs: configuration after configuration within each run, after a single-learner pass of "
                 + WARM_UP_EXAMPLES + " examples that is not counted (the JVM's first learners ran slower).");
         table.note("Examples/s: from the committed predictions' predictedAt, from a tenth of the predictions to the "
@@ -825,7 +825,7 @@ final class ScaleSuite implements BenchSuite {
                 + "params and global bytes over its copies), S = %.0f bytes per example record, c = %.2f ms of a "
                 + "replica's work per round and a = %.2f ms of averaging per contribution (in-process, without "
                 + "Kafka), T0 = %.0f ms from a round's last contribution to its average (that run's median, on the "
-                + "broker here), S = %d steps a replica takes while a round is open (maxStaleSteps).",
+                + "broker here), W = %d steps a replica takes while a round is open (maxStaleSteps).",
                 p.singleRate(), p.batch(), p.averageEvery(), basis.label(), p.paramBytes(),
                 p.exampleBytes(), 1000 * p.replicaRoundSeconds(), 1000 * p.averageSecondsPerContribution(),
                 1000 * p.roundTripSeconds(), p.maxStaleSteps()));
@@ -833,14 +833,14 @@ final class ScaleSuite implements BenchSuite {
                 + "instance that also averages is the slowest and sets the pace); params per example p(n) = "
                 + "(2n+1)·P / (n·K·B) (n contributions, n averages back, one snapshot); link = L / (S + p(n)) for a "
                 + "single broker whose link carries L bytes/s in; projected = min(compute, link). A round takes at "
-                + "least T(n) = T0 + (2n+1)·P / L. When S steps (s = S·B / X) take less than that, a replica waits "
-                + "T(n) - s per round: a round is k = max(K, S) steps and comes every (k - S)·B / X + T(n) + c + n·a, "
-                + "compute = n·k·B over that (S = 0, synchronous: t + T(n) + c + n·a). Otherwise the replicas never "
+                + "least T(n) = T0 + (2n+1)·P / L. When W steps (w = W·B / X) take less than that, a replica waits "
+                + "T(n) - w per round: a round is k = max(K, W) steps and comes every (k - W)·B / X + T(n) + c + n·a, "
+                + "compute = n·k·B over that (W = 0, synchronous: t + T(n) + c + n·a). Otherwise the replicas never "
                 + "wait; when K steps take less than T(n), rounds come every T(n) instead (steps/round above K), the "
                 + "parameters take (2n+1)·P / T(n) bytes/s of the link and the examples the rest.");
         table.note("Assumptions: each instance runs as fast alone as the single learner here (same CPU, its own "
                 + "cores); one broker, replication factor 1, its link the only network limit; a replica waits for a "
-                + "round only as S says; store changelogs and the partition leaders' spread are left out. c leaves out the "
+                + "round only as W says; store changelogs and the partition leaders' spread are left out. c leaves out the "
                 + "stores' writes of the reference parameters and their changelog, so compute is an upper bound. T0 is "
                 + "taken as measured here, where the averaging step shares a stream thread and 2 cores with training; "
                 + "on a cluster it would likely be shorter, and the rounds more frequent. "
