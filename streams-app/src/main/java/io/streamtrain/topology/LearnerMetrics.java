@@ -95,11 +95,15 @@ final class LearnerMetrics implements AutoCloseable {
         models.computeIfAbsent(model, ModelSensors::new).paramsSent.record(bytes);
     }
 
-    /** A replica's adoption of global version {@code version}, read in {@code bytes} of parameters. */
-    void recordAdoption(String model, long version, long bytes) {
+    /**
+     * A replica's adoption of global version {@code version}, read in {@code bytes} of parameters,
+     * {@code roundTripMs} after it contributed to that round.
+     */
+    void recordAdoption(String model, long version, long bytes, long roundTripMs) {
         ModelSensors s = models.computeIfAbsent(model, ModelSensors::new);
         s.paramsReceived.record(bytes);
         s.globalVersion.record(version);
+        s.roundTrip.record(roundTripMs);
     }
 
     void recordDrift(String model, int detections) {
@@ -165,6 +169,7 @@ final class LearnerMetrics implements AutoCloseable {
         final Sensor paramsSent;
         final Sensor paramsReceived;
         final Sensor globalVersion;
+        final Sensor roundTrip;
 
         ModelSensors(String model) {
             Map<String, String> tags = Map.of("model", model);
@@ -215,6 +220,10 @@ final class LearnerMetrics implements AutoCloseable {
                     + "adopted", tags), new CumulativeSum());
             globalVersion = sensor("global-version", tags);
             globalVersion.add(name("global-version", "The averaged version a replica adopted last", tags),
+                    new Value());
+            roundTrip = sensor("round-trip", tags);
+            roundTrip.add(name("round-trip-ms", "Milliseconds from a replica's contribution to its adoption of that "
+                    + "round's version, the last round (in lockstep, how long its next examples waited)", tags),
                     new Value());
         }
 

@@ -229,6 +229,8 @@ final class Replicas {
     /** Adopts a global version and checkpoints the network; the caller saves the meta. */
     private void adopt(ModelRuntime runtime, float[] global, long version, long now) {
         ReplicaState r = runtime.state.replica;
+        // from its contribution (the round's last exchange) to now
+        long roundTripMs = now - r.lastExchangeMs;
         Learner learner = runtime.learner;
         float[] current = learner.params();
         if (current.length != global.length) {
@@ -250,7 +252,7 @@ final class Replicas {
         r.stepsAtAdoption = learner.version();
         r.pending = false;
         r.lastExchangeMs = now;
-        metrics.recordAdoption(runtime.model, version, 4L * global.length);
+        metrics.recordAdoption(runtime.model, version, 4L * global.length, roundTripMs);
         checkpoint.accept(runtime);
         log.debug("model {}: replica {} adopted global version {} ({} local steps since its contribution kept)",
                 runtime.replicaOf, runtime.replicaIndex, version, localSteps);

@@ -140,10 +140,15 @@ class ReplicaRestoreTest {
         for (int j = 0; j < global.length; j++) {
             global[j] += 0.001f * (j % 5 - 2);
         }
+        // the round comes back 250 ms after the contribution
+        context.setCurrentSystemTimeMs(context.currentSystemTimeMs() + 250);
         harness.global(first, new ParamsChunk(ParamsKind.GLOBAL, ProcessorHarness.MODEL, 0, 2, 1L, 4L * BATCH, 4L,
                 global.length, 0, 1, bytes(global), Instant.ofEpochMilli(0)));
         List<Prediction> predictions = ProcessorHarness.forwarded(context, Prediction.class);
         assertThat(predictions).as("the held mini-batch, predicted by the global version").hasSize(3 * BATCH);
+        assertThat(context.metrics().metrics().entrySet()).filteredOn(e -> e.getKey().name().equals("round-trip-ms")
+                && REPLICA.equals(e.getKey().tags().get("model"))).singleElement()
+                .satisfies(e -> assertThat(e.getValue().metricValue()).isEqualTo(250.0));
         assertThat(predictions.get(2 * BATCH)).satisfies(p -> {
             assertThat(p.getGlobalVersion()).isEqualTo(1);
             assertThat(p.getLocalSteps()).isZero();
