@@ -164,10 +164,10 @@ public final class NetworkSpec {
      * weighted average when every replica has contributed. {@code serverRate} scales the change a round makes to the
      * global version (1: the average itself), and {@code serverMomentum} carries a share of each round's change into
      * the next (Nesterov momentum on the rounds' changes; 0: none), which makes up for the steps that averaging
-     * divides among the replicas (by default 0.9, or 0 with {@code averageEverySteps} under 8). {@code maxStaleSteps} bounds how far a replica runs ahead of the round
-     * its contribution is in: at most that many more steps before the round's global version is back (0, the
-     * default: synchronous averaging, a replica's next step waits for it), though never longer than
-     * {@code maxWaitMs}.
+     * divides among the replicas (by default 0.9, or 0 with {@code averageEverySteps} under 8).
+     * {@code maxStaleSteps} bounds how far a replica runs ahead of the round its contribution is in: at most that many
+     * more steps before the round's global version is back (0, the default: synchronous averaging, a replica's next
+     * step waits for it), though never longer than {@code maxWaitMs}.
      */
     public record Parallel(int replicas, int averageEverySteps, long maxWaitMs, Combine combine, double serverRate,
             double serverMomentum, int maxStaleSteps) {

@@ -3,16 +3,16 @@ package io.streamtrain.learn;
 import java.util.Objects;
 
 /**
- * How one round of data-parallel training ({@link NetworkSpec.Parallel}) makes the next global version of a model from
- * the last one and the replicas' contributions, as the spec's {@code combine}, {@code serverRate} and
- * {@code serverMomentum} say. The contributions are added one at a time, in replica order (so a round's result does not
- * depend on the order they came in, and only one is held at a time).
+ * How one round of data-parallel training ({@link NetworkSpec.Parallel}) makes the next global version of a model
+ * from the last one and the replicas' contributions, as the spec's {@code combine}, {@code serverRate} and
+ * {@code serverMomentum} say. The contributions are added one at a time, in replica order (so a round's result does
+ * not depend on the order they came in, and only one is held at a time).
  *
  * <ul>
  *   <li>{@code average} at rate 1 without momentum: the contributions weighted by the examples each trained on.
  *   <li>Otherwise the round's change is each replica's parameters less the last global version, weighted by examples
- *       ({@code average}) or in full ({@code sum}); without momentum the next version is the last plus the change times
- *       the rate; with momentum β, the velocity becomes {@code v = β·v + change} and the next version is the last plus
+ *       ({@code average}) or in full ({@code sum}); without momentum the next version is the last plus the change
+ *       times the rate; with momentum β, the velocity becomes {@code v = β·v + change} and the next version is the last plus
  *       {@code rate · (change + β·v)} (Nesterov momentum on the rounds' changes).
  * </ul>
  *
@@ -45,7 +45,10 @@ public final class RoundCombiner {
         this.sum = new double[floats];
     }
 
-    /** Whether the combination starts from the last global version: all but {@code average} at rate 1 without momentum. */
+    /**
+     * Whether the combination starts from the last global version: all but {@code average} at rate 1 without
+     * momentum.
+     */
     public static boolean needsLast(NetworkSpec.Parallel parallel) {
         return parallel.combine() == NetworkSpec.Combine.SUM || parallel.serverRate() != 1.0
                 || parallel.serverMomentum() > 0;

@@ -39,9 +39,10 @@ import org.slf4j.LoggerFactory;
  * topic, keyed by model id so that one task sees all of a model's, and keeps them in its changelogged store. When
  * every replica has contributed to a round, the round's global version is made from them and the last one as the
  * spec's {@code combine}, {@code serverRate} and {@code serverMomentum} say ({@link RoundCombiner}), the momentum's
- * velocity kept in the store. Replicas that trained on none add nothing. It goes back to each replica on the global topic and, as version
- * {@code N} of the model, to the models topic as a snapshot (for export, serving and warm starts). A round in which no replica trained only closes the round. All of it happens in the
- * transaction that read the round's last chunk: a round is averaged and published once.
+ * velocity kept in the store. Replicas that trained on none add nothing. It goes back to each replica on the global
+ * topic and, as version {@code N} of the model, to the models topic as a snapshot (for export, serving and warm
+ * starts). A round in which no replica trained only closes the round. All of it happens in the transaction that read
+ * the round's last chunk: a round is averaged and published once.
  *
  * <p>Rounds in lockstep: a replica contributes again only after it adopted the last global, so each round has
  * exactly one contribution from each replica (how far a replica trains on meanwhile is its {@code maxStaleSteps}).

@@ -6,8 +6,9 @@ import io.streamtrain.data.CsvDataset;
 import io.streamtrain.data.Dataset;
 import io.streamtrain.data.FashionMnist;
 import io.streamtrain.data.SyntheticStream;
+import io.streamtrain.learn.NetworkSpec;
 
-/** The dataset of the quality suite, by the name or path the command line gives. */
+/** The datasets of the quality, scale and rounds suites, by the name or path the command line gives. */
 final class QualityDatasets {
 
     private QualityDatasets() {
@@ -28,5 +29,14 @@ final class QualityDatasets {
             return new SyntheticStream(1, 20, 0.0);
         }
         return FashionMnist.resolve(nameOrPath);
+    }
+
+    /** Refuses a spec whose input or classes do not fit the dataset, naming both. */
+    static void requireFits(NetworkSpec spec, Dataset dataset) {
+        if (spec.inputSize() != dataset.featureCount() || spec.numClasses() != dataset.numClasses()) {
+            throw new IllegalArgumentException("the spec takes " + spec.inputSize() + " features and "
+                    + spec.numClasses() + " classes, the dataset " + dataset.name() + " has "
+                    + dataset.featureCount() + " and " + dataset.numClasses());
+        }
     }
 }

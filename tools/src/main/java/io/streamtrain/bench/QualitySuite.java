@@ -182,11 +182,7 @@ final class QualitySuite implements BenchSuite {
 
     /** One test-then-train pass of a fresh network. */
     static Pass network(Dataset dataset, NetworkSpec spec, Long limit, int window) {
-        if (spec.inputSize() != dataset.featureCount() || spec.numClasses() != dataset.numClasses()) {
-            throw new IllegalArgumentException("the spec takes " + spec.inputSize() + " features and "
-                    + spec.numClasses() + " classes, the dataset " + dataset.name() + " has "
-                    + dataset.featureCount() + " and " + dataset.numClasses());
-        }
+        QualityDatasets.requireFits(spec, dataset);
         try (Learner learner = Learner.create(spec);
                 Stream<LabeledExample> examples = limit != null ? dataset.stream().limit(limit) : dataset.stream()) {
             PrequentialRun run = new PrequentialRun(learner, spec.batchSize(), window).curveEvery(CURVE_EVERY);

@@ -62,11 +62,7 @@ final class RoundsSuite implements BenchSuite {
         Dataset dataset = QualityDatasets.resolve(o.scaleDataset, o.labelColumn);
         BenchSpec benchSpec = BenchSpec.load(o.scaleSpec);
         NetworkSpec spec = benchSpec.spec();
-        if (spec.inputSize() != dataset.featureCount() || spec.numClasses() != dataset.numClasses()) {
-            throw new IllegalArgumentException("the spec takes " + spec.inputSize() + " features and "
-                    + spec.numClasses() + " classes, " + dataset.name() + " has " + dataset.featureCount() + " and "
-                    + dataset.numClasses());
-        }
+        QualityDatasets.requireFits(spec, dataset);
         List<LabeledExample> stream;
         try (Stream<LabeledExample> s = dataset.stream()) {
             stream = (o.scaleExamples == null ? s : s.limit(o.scaleExamples)).toList();

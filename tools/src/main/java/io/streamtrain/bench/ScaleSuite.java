@@ -145,11 +145,7 @@ final class ScaleSuite implements BenchSuite {
         }
         BenchSpec spec = BenchSpec.load(o.scaleSpec);
         NetworkSpec network = spec.spec();
-        if (network.inputSize() != dataset.featureCount() || network.numClasses() != dataset.numClasses()) {
-            throw new IllegalArgumentException("the spec takes " + network.inputSize() + " features and "
-                    + network.numClasses() + " classes, " + dataset.name() + " has " + dataset.featureCount()
-                    + " and " + dataset.numClasses());
-        }
+        QualityDatasets.requireFits(network, dataset);
         int maxReplicas = o.scaleReplicas.stream().mapToInt(Integer::intValue).max().orElse(1);
         String model = modelId(spec.name(), PARTITIONS, maxReplicas);
         List<Config> configs = configs(o.scaleReplicas, o.scaleAverageEvery);

@@ -649,7 +649,8 @@ public final class LearnerCampaign {
                 ? String.format(Locale.ROOT, "%,d examples (%s each trained by %d replicas, averaged every %d "
                         + "steps; %d partitions); %d learner JVMs in one group; %d SIGKILLed while the rounds went on "
                         + "and started again after up to %s; broker restarted %d×", plan.examples(),
-                        plan.models() == 1 ? "1 model" : plan.models() + " models", plan.replicas(), AVERAGE_EVERY_STEPS, plan.partitions(), plan.instances(), plan.kills(),
+                        plan.models() == 1 ? "1 model" : plan.models() + " models", plan.replicas(),
+                        AVERAGE_EVERY_STEPS, plan.partitions(), plan.instances(), plan.kills(),
                         seconds(plan.downUpTo().toMillis()), plan.brokerRestarts())
                 : plan.instances() == 1
                 ? String.format(Locale.ROOT, "%,d examples (%d models); learner JVM SIGKILLed %d× at random points "
